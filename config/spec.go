@@ -1,0 +1,188 @@
+package config
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Spec is a loaded, validated release spec. Every field is a plain value; the
+// HCL expressions have all been evaluated.
+type Spec struct {
+	// Dir is the absolute directory that holds relctl.hcl.
+	Dir string
+	// Files lists the HCL files that were read, relative to Dir.
+	Files []string
+
+	Registry Registry
+	// GitHub is nil when the spec has no github block: releases are then
+	// not managed.
+	GitHub  *GitHub
+	Signing Signing
+	Release Release
+	Retry   Retry
+	// Discovery is the charts {} block, nil when absent.
+	Discovery *Discovery
+
+	// Charts holds every declared chart (explicit chart blocks and the
+	// folders found by charts {}), sorted by Name. Names are unique.
+	Charts []Chart
+}
+
+// ConflictPolicy says what to do when a version is already in the registry
+// with other content.
+type ConflictPolicy string
+
+const (
+	ConflictFail      ConflictPolicy = "fail"
+	ConflictSkip      ConflictPolicy = "skip"
+	ConflictOverwrite ConflictPolicy = "overwrite"
+)
+
+// AssetConflictPolicy says what to do when a release asset exists with other
+// content.
+type AssetConflictPolicy string
+
+const (
+	AssetConflictFail    AssetConflictPolicy = "fail"
+	AssetConflictReplace AssetConflictPolicy = "replace"
+)
+
+// SigningMode selects how charts are signed.
+type SigningMode string
+
+const (
+	SigningNone    SigningMode = "none"
+	SigningKey     SigningMode = "key"
+	SigningKeyless SigningMode = "keyless"
+)
+
+// SigningFailurePolicy says what happens when signing fails.
+type SigningFailurePolicy string
+
+const (
+	SigningFailureFail SigningFailurePolicy = "fail"
+	SigningFailureWarn SigningFailurePolicy = "warn"
+)
+
+// Registry is the registry block.
+type Registry struct {
+	// Repository is the OCI repository prefix without scheme or trailing
+	// slash, e.g. "ghcr.io/acme/charts". A chart goes to
+	// <Repository>/<chart>:<tag>.
+	Repository string
+	// Host is the registry host of Repository, e.g. "ghcr.io" or
+	// "127.0.0.1:5000".
+	Host string
+	// Insecure allows plain HTTP to a non-loopback host.
+	Insecure bool
+	// OnConflict defaults to ConflictFail.
+	OnConflict ConflictPolicy
+	DeclRange  hcl.Range
+}
+
+// GitHub is the github block.
+type GitHub struct {
+	// Repository is "owner/name"; Owner and Name are its two halves.
+	Repository string
+	Owner      string
+	Name       string
+	// MakeLatest is sent as make_latest when a release is published.
+	// Defaults to false: chart releases must not steal the application's
+	// "Latest" badge.
+	MakeLatest bool
+	// OnAssetConflict defaults to AssetConflictFail.
+	OnAssetConflict AssetConflictPolicy
+	// UpdateNotes defaults to true.
+	UpdateNotes bool
+	DeclRange   hcl.Range
+}
+
+// Signing is the signing block. Without one, Mode is SigningNone.
+type Signing struct {
+	// Mode defaults to SigningKeyless when the block is present.
+	Mode SigningMode
+	// Key is a path (relative to Spec.Dir, made absolute), "env://VAR", or a
+	// KMS reference passed through to cosign. Used when Mode is SigningKey.
+	Key string
+	// Identity is what keyless verification accepts.
+	Identity Identity
+	// FulcioURL and RekorURL default to the public-good Sigstore instance.
+	FulcioURL string
+	RekorURL  string
+	// TlogUpload defaults to true.
+	TlogUpload bool
+	// OnFailure defaults to SigningFailureFail.
+	OnFailure SigningFailurePolicy
+	DeclRange hcl.Range
+}
+
+// Identity is the certificate identity accepted for keyless signatures.
+type Identity struct {
+	Issuer        string
+	SubjectRegexp string
+}
+
+// Discovery is the charts {} block: every folder below Dir that holds a
+// Chart.yaml is a chart.
+type Discovery struct {
+	// Dir is relative to Spec.Dir, slash-separated.
+	Dir string
+	// OnlyChanged limits plans to charts changed since the base ref.
+	OnlyChanged bool
+	DeclRange   hcl.Range
+}
+
+// Release is the release block.
+type Release struct {
+	// Atomic (default true) publishes every chart's release together, last.
+	Atomic bool
+	// Assets are files taken from each chart's folder, in declaration
+	// order. Defaults to CHANGELOG.md, README.md and LICENSE, all optional.
+	Assets []Asset
+	// Files are extra files attached to every release: globs relative to
+	// Spec.Dir that must stay inside it.
+	Files []string
+	// NotesTemplate is a Go text/template for the release notes; empty means
+	// the built-in default.
+	NotesTemplate string
+	DeclRange     hcl.Range
+}
+
+// Asset is one file taken from a chart's folder.
+type Asset struct {
+	Name     string
+	Required bool
+}
+
+// Chart is one chart to publish, with its release templates evaluated.
+type Chart struct {
+	// Name and Version come from the chart's Chart.yaml. Version is valid
+	// semver.
+	Name    string
+	Version string
+	// Dir is the absolute path of the chart folder; RelDir is the same,
+	// relative to Spec.Dir and slash-separated, for display.
+	Dir    string
+	RelDir string
+	// Tag and Title are release.tag and release.title evaluated for this
+	// chart (defaults "<name>-v<version>" and "<name>: v<version>").
+	Tag   string
+	Title string
+	// Prerelease is true when Version has a semver pre-release part.
+	Prerelease bool
+	// DeclRange is the chart block, or the charts {} block that found it.
+	DeclRange hcl.Range
+}
+
+// Retry is the retry block: how transient remote failures (network errors,
+// 5xx, 429, GitHub's secondary rate limit) are retried.
+type Retry struct {
+	// Attempts counts the first try; defaults to 5.
+	Attempts int
+	// MinBackoff and MaxBackoff bound the jittered exponential backoff;
+	// defaults 1s and 60s. Retry-After and x-ratelimit-reset take
+	// precedence when a server sends them.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+}

@@ -1,0 +1,177 @@
+package ocitest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/distribution/distribution/v3/configuration"
+	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/crypto/bcrypt"
+
+	// The in-memory storage driver registers itself.
+	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
+	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
+)
+
+// Options configure a Server. The zero value serves an open registry on a
+// random loopback port.
+type Options struct {
+	// Addr is the listen address; empty means 127.0.0.1:0.
+	Addr string
+	// Username and Password, when set, require HTTP basic auth
+	// (htpasswd), as a private registry does.
+	Username string
+	Password string
+}
+
+// Server is a running in-process registry.
+type Server struct {
+	// Host is "127.0.0.1:<port>", the registry host for references.
+	Host string
+
+	srv      *http.Server
+	ln       net.Listener
+	dir      string
+	mu       sync.Mutex
+	requests []Request
+}
+
+// Request is one request the registry received.
+type Request struct {
+	Method string
+	Path   string
+	Status int
+}
+
+var quietOnce sync.Once
+
+// Start starts a registry. Close stops it.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	// The registry logs every request through logrus at info level.
+	quietOnce.Do(func() { logrus.SetOutput(io.Discard) })
+
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("registry: listen on %s: %w", addr, err)
+	}
+	s := &Server{Host: ln.Addr().String(), ln: ln}
+
+	cfg := &configuration.Configuration{}
+	cfg.Storage = configuration.Storage{"inmemory": configuration.Parameters{}}
+	cfg.Log.AccessLog.Disabled = true
+	cfg.Log.Level = "error"
+	cfg.HTTP.Addr = s.Host
+	if opts.Username != "" {
+		dir, err := os.MkdirTemp("", "relctl-registry-")
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.dir = dir
+		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
+		if err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		path := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(path, []byte(opts.Username+":"+string(hash)+"\n"), 0o600); err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "relctl-test", "path": path}}
+	}
+	app := handlers.NewApp(ctx, cfg)
+	s.srv = &http.Server{Handler: s.count(app)}
+	go s.srv.Serve(ln) //nolint:errcheck // returns on Close
+	return s, nil
+}
+
+// Close stops the registry and drops its content.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	s.cleanup()
+	return err
+}
+
+func (s *Server) cleanup() {
+	s.ln.Close()
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// Requests returns the requests received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the requests received so far.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.requests = nil
+	s.mu.Unlock()
+}
+
+// CountRequests returns how many requests were received, ignoring the
+// /v2/ version check, which clients make once per connection setup.
+func (s *Server) CountRequests(method string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if (method == "" || r.Method == method) && r.Path != "/v2/" {
+			n++
+		}
+	}
+	return n
+}
+
+// Writes counts mutating requests (POST, PUT, PATCH, DELETE).
+func (s *Server) Writes() int {
+	n := 0
+	for _, r := range s.Requests() {
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: rec.status})
+		s.mu.Unlock()
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush keeps streaming responses working through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,41 @@
+package state
+
+import (
+	"context"
+
+	"github.com/relctl/relctl/config"
+)
+
+// Packager builds a chart's package from its folder.
+type Packager interface {
+	// Package packages the chart reproducibly.
+	Package(ctx context.Context, chart config.Chart) (*Package, error)
+	// ContentDigest computes the content digest of a chart archive made by
+	// anyone (relctl, helm package, ...).
+	ContentDigest(archive []byte) (string, error)
+}
+
+// RegistryReader reads chart manifests from an OCI registry.
+type RegistryReader interface {
+	// Resolve returns the manifest digest that repository:tag points to,
+	// or an error wrapping ErrNotFound.
+	Resolve(ctx context.Context, repository, tag string) (string, error)
+	// FetchChart returns the chart content layer (the .tgz bytes) of the
+	// manifest with the given digest.
+	FetchChart(ctx context.Context, repository, manifestDigest string) ([]byte, error)
+}
+
+// SignatureReader finds and verifies the cosign signatures of a manifest.
+type SignatureReader interface {
+	VerifySignatures(ctx context.Context, repository, manifestDigest string) (*SignatureState, error)
+}
+
+// ReleaseReader lists a repository's GitHub releases.
+type ReleaseReader interface {
+	// ListReleases returns every release of the repository, drafts
+	// included, with their assets. An asset's Digest is empty when GitHub
+	// has none for it.
+	ListReleases(ctx context.Context) ([]Release, error)
+	// AssetDigest downloads an asset and returns "sha256:<hex>" of it.
+	AssetDigest(ctx context.Context, assetID int64) (string, error)
+}

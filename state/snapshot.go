@@ -1,0 +1,110 @@
+package state
+
+import "time"
+
+// Snapshot is everything observed for one spec at one moment.
+type Snapshot struct {
+	// Charts has one entry per spec chart, in the spec's order (by name).
+	Charts []ChartState
+}
+
+// Chart returns the state of the named chart, or nil.
+func (s *Snapshot) Chart(name string) *ChartState {
+	for i := range s.Charts {
+		if s.Charts[i].Name == name {
+			return &s.Charts[i]
+		}
+	}
+	return nil
+}
+
+// ChartState is what was observed for one chart version.
+type ChartState struct {
+	Name    string
+	Version string
+	// Package is the chart packaged locally.
+	Package *Package
+	// OCI is the registry's view of <repository>/<chart>:<tag>.
+	OCI OCIState
+	// Signature is nil when signing is off, or the tag is absent.
+	Signature *SignatureState
+	// Releases lists every GitHub release whose tag_name is the chart's
+	// tag, drafts included, oldest first. Nil when releases are not managed.
+	Releases []Release
+	// Assets holds the local files that the chart's release must carry
+	// (beside the package), in upload order. Nil when releases are not
+	// managed.
+	Assets []LocalAsset
+}
+
+// OCIState is the registry's view of one chart version.
+type OCIState struct {
+	// Repository is "<registry repository>/<chart>", Tag the version with
+	// '+' replaced by '_'.
+	Repository string
+	Tag        string
+	// Exists reports whether the tag resolves.
+	Exists bool
+	// ManifestDigest is the digest the tag resolves to.
+	ManifestDigest string
+	// ContentDigest is the content digest of the chart layer behind the
+	// tag; it is fetched only when ManifestDigest differs from the local
+	// one, and empty otherwise.
+	ContentDigest string
+	// ChartDigest is "sha256:<hex>" of the remote chart layer (the .tgz
+	// bytes), when known from the manifest.
+	ChartDigest string
+}
+
+// SignatureState is what was found under the cosign signature tag of a
+// manifest digest.
+type SignatureState struct {
+	// Valid reports whether at least one signature verifies against the
+	// configured key or identity.
+	Valid bool
+	// Count is the number of signatures found, valid or not.
+	Count int
+	// Reason explains Valid in a few words ("no signature", "signed by
+	// another key", "1 valid signature").
+	Reason string
+}
+
+// Release is a GitHub release as observed.
+type Release struct {
+	ID              int64
+	TagName         string
+	Name            string
+	Body            string
+	Draft           bool
+	Prerelease      bool
+	Immutable       bool
+	TargetCommitish string
+	CreatedAt       time.Time
+	Assets          []Asset
+}
+
+// Asset is a GitHub release asset as observed. Only State "uploaded" is a
+// real asset: others are leftovers of a failed upload.
+type Asset struct {
+	ID    int64
+	Name  string
+	Size  int64
+	State string
+	// Digest is "sha256:<hex>", from GitHub's digest field or computed by
+	// downloading the asset when GitHub has none.
+	Digest string
+}
+
+// LocalAsset is a file a release must carry.
+type LocalAsset struct {
+	// Name is the asset name as GitHub will store it (normalised).
+	Name string
+	// Path is the local file; empty for generated assets.
+	Path string
+	// SourceName is the file's own name, when normalisation changed it.
+	SourceName string
+	Size       int64
+	Digest     string
+	// Missing is set for an optional asset whose file does not exist.
+	Missing bool
+}
