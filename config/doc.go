@@ -4,5 +4,15 @@
 //
 // Problems are reported as hcl.Diagnostics that carry the source range of the
 // offending block or attribute, so a user sees "relctl.hcl:12,3-9: ..." with a
-// snippet of the line.
+// snippet of the line. Loading collects every problem it can find instead of
+// stopping at the first, as Terraform does.
+//
+// The spec language is HCL with Terraform's conventions: variable blocks
+// (set by default, RELCTL_VAR_<name>, --var-file and --var, in increasing
+// precedence), locals, and go-cty's standard functions under Terraform's
+// names plus file() and env(). Only relctl.hcl is read, not every *.hcl in
+// its directory. Release tags and titles are evaluated once per chart with a
+// `chart` object in scope.
+//
+// Format and FormatDir lay out HCL the way hclwrite does, for `relctl fmt`.
 package config

@@ -23,6 +23,9 @@ type RegistryReader interface {
 	// FetchChart returns the chart content layer (the .tgz bytes) of the
 	// manifest with the given digest.
 	FetchChart(ctx context.Context, repository, manifestDigest string) ([]byte, error)
+	// ManifestDigest is the digest of the manifest a push of pkg writes.
+	// It is computed locally, without a request.
+	ManifestDigest(pkg *Package) (string, error)
 }
 
 // SignatureReader finds and verifies the cosign signatures of a manifest.

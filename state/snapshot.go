@@ -6,6 +6,14 @@ import "time"
 type Snapshot struct {
 	// Charts has one entry per spec chart, in the spec's order (by name).
 	Charts []ChartState
+	// Commit is the commit being released (GITHUB_SHA, else the checkout's
+	// HEAD), used as the release's target_commitish; empty when unknown.
+	Commit string
+	// ReleasesObserved is true when GitHub releases were listed.
+	ReleasesObserved bool
+	// ExtraReleases counts releases of the repository that belong to no
+	// declared chart: they are never touched.
+	ExtraReleases int
 }
 
 // Chart returns the state of the named chart, or nil.
@@ -24,6 +32,10 @@ type ChartState struct {
 	Version string
 	// Package is the chart packaged locally.
 	Package *Package
+	// Meta is the chart metadata that release notes use.
+	Meta ChartMeta
+	// Changelog is the chart's CHANGELOG.md, nil when it has none.
+	Changelog []byte
 	// OCI is the registry's view of <repository>/<chart>:<tag>.
 	OCI OCIState
 	// Signature is nil when signing is off, or the tag is absent.
@@ -51,9 +63,22 @@ type OCIState struct {
 	// tag; it is fetched only when ManifestDigest differs from the local
 	// one, and empty otherwise.
 	ContentDigest string
-	// ChartDigest is "sha256:<hex>" of the remote chart layer (the .tgz
-	// bytes), when known from the manifest.
-	ChartDigest string
+	// LocalManifestDigest is the digest of the manifest a push of the local
+	// package writes.
+	LocalManifestDigest string
+	// RemoteArchive is the remote chart layer (the .tgz bytes), kept when
+	// it was fetched: when the registry holds a version pushed by another
+	// tool with the same files, the release carries these bytes, so that
+	// the registry and the release agree.
+	RemoteArchive []byte
+}
+
+// ChartMeta is the part of Chart.yaml that release notes show.
+type ChartMeta struct {
+	Description string
+	AppVersion  string
+	// Changes is the artifacthub.io/changes annotation.
+	Changes string
 }
 
 // SignatureState is what was found under the cosign signature tag of a

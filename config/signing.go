@@ -1,0 +1,130 @@
+package config
+
+import (
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Defaults of the signing block: the public-good Sigstore instance and the
+// OIDC issuer of GitHub Actions, where relctl is meant to run.
+const (
+	DefaultFulcioURL = "https://fulcio.sigstore.dev"
+	DefaultRekorURL  = "https://rekor.sigstore.dev"
+	DefaultIssuer    = "https://token.actions.githubusercontent.com"
+)
+
+// passThroughKeyPrefixes mark signing keys that are not files: cosign
+// resolves them itself (environment variables, KMS providers, PKCS#11
+// tokens), so they are kept exactly as written.
+var passThroughKeyPrefixes = []string{
+	"env://", "awskms://", "gcpkms://", "azurekms://", "hashivault://", "k8s://", "pkcs11:",
+}
+
+// signing decodes the signing block. Without one, nothing is signed.
+func (l *loader) signing(b *hcl.Block) Signing {
+	if b == nil {
+		return Signing{Mode: SigningNone}
+	}
+	content, nested, diags := blockContent(b, signingSchema)
+	l.diags = append(l.diags, diags...)
+	identity, diags := onlyOne(nested["identity"])
+	l.diags = append(l.diags, diags...)
+
+	r := l.attrReader(content.Attributes, b.DefRange)
+	s := Signing{
+		// A signing block means "sign": keyless is the default because it
+		// needs no secret to manage in CI.
+		Mode:       SigningMode(r.enum("mode", string(SigningKeyless), string(SigningKeyless), string(SigningKey), string(SigningNone))),
+		FulcioURL:  l.serviceURL(r, "fulcio_url", DefaultFulcioURL),
+		RekorURL:   l.serviceURL(r, "rekor_url", DefaultRekorURL),
+		TlogUpload: r.boolean("tlog_upload", true),
+		OnFailure:  SigningFailurePolicy(r.enum("on_failure", string(SigningFailureFail), string(SigningFailureFail), string(SigningFailureWarn))),
+		DeclRange:  b.DefRange,
+	}
+
+	if s.Mode == "" {
+		// An invalid mode was reported; which settings it needs is unknown.
+		return s
+	}
+	key := r.str("key", "")
+	switch {
+	case r.ok("key") && strings.TrimSpace(key) == "":
+		l.errorf(r.rangeOf("key"), "Invalid signing key", "The key must not be empty.")
+	case r.ok("key"):
+		s.Key = l.resolveKey(key)
+	case s.Mode == SigningKey && !r.isSet("key"):
+		l.errorf(r.rangeOf("mode"), "Missing signing key",
+			"mode = \"key\" signs with a cosign private key, so the signing block needs a key: a file path relative to %s (for example key = \"cosign.key\"), env://VAR for a key held in an environment variable, or a KMS reference such as awskms:///alias/charts. The key's password is read from COSIGN_PASSWORD.",
+			FileName)
+	}
+
+	if s.Mode == SigningKeyless || identity != nil {
+		s.Identity = l.identity(identity, s.Mode, b.DefRange)
+	}
+	return s
+}
+
+// identity decodes the identity block (nil when absent). Keyless signing
+// needs subject_regexp: without it any certificate from the issuer (any
+// repository's workflow) would verify.
+func (l *loader) identity(b *hcl.Block, mode SigningMode, signing hcl.Range) Identity {
+	id := Identity{Issuer: DefaultIssuer}
+	missingAt := signing.Ptr()
+	var r *attrReader
+	if b != nil {
+		content, diags := b.Body.Content(identitySchema)
+		l.diags = append(l.diags, diags...)
+		r = l.attrReader(content.Attributes, b.DefRange)
+		id.Issuer = r.str("issuer", DefaultIssuer)
+		id.SubjectRegexp = r.str("subject_regexp", "")
+		missingAt = b.DefRange.Ptr()
+		if r.isSet("subject_regexp") {
+			if !r.ok("subject_regexp") {
+				return id
+			}
+			if _, err := regexp.Compile(id.SubjectRegexp); err != nil {
+				l.errorf(r.rangeOf("subject_regexp"), "Invalid subject_regexp",
+					"subject_regexp must be a Go regular expression (RE2 syntax): %s.", err)
+			}
+			return id
+		}
+	}
+	if mode == SigningKeyless {
+		l.errorf(missingAt, "Missing identity subject_regexp",
+			"Keyless signatures are verified against the identity in the signer's certificate. subject_regexp is a regular expression that certificate subject must match; for GitHub Actions the subject is the workflow's URL, so a repository's workflows match:\n\n  identity {\n    subject_regexp = \"^https://github.com/acme/charts/\"\n  }")
+	}
+	return id
+}
+
+// resolveKey makes a key file path absolute (relative to the spec
+// directory) and keeps references cosign resolves itself unchanged.
+func (l *loader) resolveKey(key string) string {
+	for _, p := range passThroughKeyPrefixes {
+		if strings.HasPrefix(key, p) {
+			return key
+		}
+	}
+	if filepath.IsAbs(key) {
+		return filepath.Clean(key)
+	}
+	return filepath.Join(l.dir, filepath.FromSlash(key))
+}
+
+// serviceURL reads a Sigstore service URL, which must be absolute http(s).
+func (l *loader) serviceURL(r *attrReader, name, def string) string {
+	raw := r.str(name, def)
+	if !r.ok(name) {
+		return def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		l.errorf(r.rangeOf(name), "Invalid "+name,
+			"%s must be an absolute http or https URL, like %q.", name, def)
+		return def
+	}
+	return strings.TrimSuffix(raw, "/")
+}

@@ -1,0 +1,128 @@
+package oci
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/retry"
+
+	"github.com/relctl/relctl/state"
+)
+
+// Options configure a Client. The zero value talks HTTPS to every registry
+// except loopback ones, retries transient failures, and finds credentials in
+// the environment and the docker credential store.
+type Options struct {
+	// Insecure speaks plain HTTP to a non-loopback host (the spec's
+	// registry.insecure). Loopback hosts always use plain HTTP.
+	Insecure bool
+	// Getenv reads the environment; nil means os.Getenv. It is asked for
+	// RELCTL_REGISTRY_USERNAME, RELCTL_REGISTRY_PASSWORD, GITHUB_TOKEN,
+	// GH_TOKEN and DOCKER_CONFIG.
+	Getenv func(string) string
+	// HTTPClient sends every request; nil means a client that retries
+	// network errors, 5xx and 429 with jittered exponential backoff
+	// (oras-go's retry.DefaultPolicy).
+	HTTPClient *http.Client
+	// UserAgent is sent with every request; "" means "relctl".
+	UserAgent string
+}
+
+// Client reads and writes charts in OCI registries. It is safe for
+// concurrent use. One Client shares a single auth cache across
+// repositories, so a plan touching many charts authenticates once per
+// registry and scope rather than once per request.
+type Client struct {
+	insecure bool
+	getenv   func(string) string
+	auth     *auth.Client
+
+	credMu sync.Mutex
+	creds  map[string]credentialLookup // by host, see credentials.go
+	docker *dockerStore                // loaded on first need
+}
+
+var _ state.RegistryReader = (*Client)(nil)
+
+// New returns a Client. It makes no request.
+func New(opts Options) (*Client, error) {
+	c := &Client{
+		insecure: opts.Insecure,
+		getenv:   opts.Getenv,
+		creds:    map[string]credentialLookup{},
+	}
+	if c.getenv == nil {
+		c.getenv = os.Getenv
+	}
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		// Every request oras-go sends with a body is rewindable (GetBody is
+		// set for the byte readers Push hands it), so the retry transport
+		// may resend a PUT or POST safely.
+		httpClient = retry.NewClient()
+	}
+	ua := opts.UserAgent
+	if ua == "" {
+		ua = "relctl"
+	}
+	c.auth = &auth.Client{
+		Client:     httpClient,
+		Cache:      auth.NewCache(),
+		Credential: c.credential,
+	}
+	c.auth.SetUserAgent(ua)
+	return c, nil
+}
+
+// repository returns the oras-go handle for "host/path/chart". It is cheap:
+// the shared auth client carries the connection pool and the token cache.
+func (c *Client) repository(repository string) (*remote.Repository, error) {
+	if strings.Contains(repository, "://") {
+		return nil, fmt.Errorf("repository %q: want host/path without a scheme", repository)
+	}
+	repo, err := remote.NewRepository(repository)
+	if err != nil {
+		if path := repository[strings.Index(repository, "/")+1:]; path != strings.ToLower(path) {
+			// The distribution spec (and so GHCR) allows only lowercase
+			// repository names; owners on GitHub are often mixed-case.
+			return nil, fmt.Errorf("repository %q: names must be lowercase: %w", repository, err)
+		}
+		return nil, fmt.Errorf("repository %q: %w", repository, err)
+	}
+	if repo.Reference.Reference != "" {
+		return nil, fmt.Errorf("repository %q: want no tag or digest", repository)
+	}
+	repo.Client = c.auth
+	repo.PlainHTTP = c.plainHTTP(repo.Reference.Registry)
+	// GHCR, like most registries, has no referrers API; relctl pushes no
+	// manifest with a subject, so there is nothing to garbage-collect.
+	repo.SkipReferrersGC = true
+	return repo, nil
+}
+
+// plainHTTP reports whether host is spoken to without TLS: loopback hosts
+// (a local registry never has a certificate) and hosts the spec marks
+// insecure.
+func (c *Client) plainHTTP(host string) bool {
+	return c.insecure || isLoopback(host)
+}
+
+// isLoopback reports whether host, with or without a port, names this
+// machine: localhost, 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,214 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relctl/relctl/config"
+)
+
+// Readers are the sources Refresh observes. Signatures is nil when signing is
+// off; Releases is nil when the spec has no github block.
+type Readers struct {
+	Packager   Packager
+	Registry   RegistryReader
+	Signatures SignatureReader
+	Releases   ReleaseReader
+}
+
+// RefreshOptions tune Refresh.
+type RefreshOptions struct {
+	// Parallelism bounds how many charts are observed at once; <= 0 means 8.
+	Parallelism int
+	// Commit is recorded as Snapshot.Commit.
+	Commit string
+}
+
+// Refresh observes every chart of the spec: it packages the chart locally,
+// resolves its tag in the registry (fetching the remote chart only when the
+// digests differ), verifies signatures when signing is on, and lists the
+// repository's releases once. It only reads.
+func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOptions) (*Snapshot, error) {
+	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit}
+	limit := opts.Parallelism
+	if limit <= 0 {
+		limit = 8
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	var releases []Release
+	if r.Releases != nil && spec.GitHub != nil {
+		g.Go(func() error {
+			var err error
+			releases, err = r.Releases.ListReleases(gctx)
+			if err != nil {
+				return fmt.Errorf("list releases of %s: %w", spec.GitHub.Repository, err)
+			}
+			return nil
+		})
+	}
+	charts := new(errgroup.Group)
+	charts.SetLimit(limit)
+	for i, c := range spec.Charts {
+		charts.Go(func() error {
+			cs, err := refreshChart(gctx, spec, c, r)
+			if err != nil {
+				return err
+			}
+			snap.Charts[i] = *cs
+			return nil
+		})
+	}
+	g.Go(charts.Wait)
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	if r.Releases != nil && spec.GitHub != nil {
+		snap.ReleasesObserved = true
+		if err := attachReleases(ctx, snap, spec, releases, r.Releases, limit); err != nil {
+			return nil, err
+		}
+	}
+	return snap, nil
+}
+
+func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers) (*ChartState, error) {
+	cs := &ChartState{Name: c.Name, Version: c.Version}
+	pkg, err := r.Packager.Package(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("package chart %s (%s): %w", c.Name, c.RelDir, err)
+	}
+	cs.Package = pkg
+	cs.Meta = chartMeta(pkg.Config)
+
+	oci, err := observeOCI(ctx, spec, pkg, r)
+	if err != nil {
+		return nil, err
+	}
+	cs.OCI = *oci
+
+	if r.Signatures != nil && oci.Exists {
+		sig, err := r.Signatures.VerifySignatures(ctx, oci.Repository, oci.ManifestDigest)
+		if err != nil {
+			return nil, fmt.Errorf("read signatures of oci_signature.%s (%s@%s): %w", c.Name, oci.Repository, oci.ManifestDigest, err)
+		}
+		cs.Signature = sig
+	}
+
+	if spec.GitHub != nil {
+		if cs.Changelog, err = readOptional(c.Dir, "CHANGELOG.md"); err != nil {
+			return nil, err
+		}
+		if cs.Assets, err = localAssets(spec, c); err != nil {
+			return nil, err
+		}
+	}
+	return cs, nil
+}
+
+// observeOCI resolves the chart's tag. A no-change plan costs one request
+// here: the HEAD of the manifest. Only when the remote manifest differs from
+// the local one is the remote chart fetched, to tell a version pushed by
+// another tool (same files, other archive bytes) from a changed chart.
+func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers) (*OCIState, error) {
+	reg := r.Registry
+	st := &OCIState{Repository: Repository(spec, pkg.Chart), Tag: Tag(pkg.Version)}
+	local, err := reg.ManifestDigest(pkg)
+	if err != nil {
+		return nil, fmt.Errorf("compute manifest of oci_chart.%s: %w", pkg.Chart, err)
+	}
+	st.LocalManifestDigest = local
+	remote, err := reg.Resolve(ctx, st.Repository, st.Tag)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return st, nil
+	case err != nil:
+		return nil, fmt.Errorf("resolve oci_chart.%s (%s:%s): %w", pkg.Chart, st.Repository, st.Tag, err)
+	}
+	st.Exists, st.ManifestDigest = true, remote
+	if remote == local {
+		return st, nil
+	}
+	archive, err := reg.FetchChart(ctx, st.Repository, remote)
+	if err != nil {
+		return nil, fmt.Errorf("fetch oci_chart.%s (%s@%s): %w", pkg.Chart, st.Repository, remote, err)
+	}
+	// An archive that is not a chart (or is corrupt) differs from ours:
+	// the planner reports it as a conflict, which is what it is.
+	if st.ContentDigest, err = r.Packager.ContentDigest(archive); err != nil {
+		st.ContentDigest = "unreadable: " + err.Error()
+	}
+	st.RemoteArchive = archive
+	return st, nil
+}
+
+// Repository is the OCI repository of a chart: <registry repository>/<chart>.
+func Repository(spec *config.Spec, chart string) string {
+	return strings.TrimSuffix(spec.Registry.Repository, "/") + "/" + chart
+}
+
+// Tag is the OCI tag of a chart version: helm replaces '+', which tags may
+// not contain, with '_'.
+func Tag(version string) string {
+	return strings.ReplaceAll(version, "+", "_")
+}
+
+func chartMeta(config []byte) ChartMeta {
+	var m struct {
+		Description string            `json:"description"`
+		AppVersion  string            `json:"appVersion"`
+		Annotations map[string]string `json:"annotations"`
+	}
+	// The config blob is ours (the packager wrote it): a decoding error
+	// would only lose release-note decoration, never correctness.
+	_ = json.Unmarshal(config, &m)
+	return ChartMeta{Description: m.Description, AppVersion: m.AppVersion, Changes: m.Annotations["artifacthub.io/changes"]}
+}
+
+// attachReleases gives each chart the releases whose tag is the chart's tag,
+// oldest first, and fills asset digests GitHub did not provide.
+func attachReleases(ctx context.Context, snap *Snapshot, spec *config.Spec, all []Release, rr ReleaseReader, limit int) error {
+	byTag := map[string][]Release{}
+	for _, rel := range all {
+		byTag[rel.TagName] = append(byTag[rel.TagName], rel)
+	}
+	owned := 0
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for i, c := range spec.Charts {
+		rels := byTag[c.Tag]
+		owned += len(rels)
+		sort.SliceStable(rels, func(a, b int) bool {
+			if !rels[a].CreatedAt.Equal(rels[b].CreatedAt) {
+				return rels[a].CreatedAt.Before(rels[b].CreatedAt)
+			}
+			return rels[a].ID < rels[b].ID
+		})
+		snap.Charts[i].Releases = rels
+		for ri := range rels {
+			for ai := range rels[ri].Assets {
+				a := &rels[ri].Assets[ai]
+				if a.Digest != "" || a.State != "uploaded" {
+					continue
+				}
+				g.Go(func() error {
+					d, err := rr.AssetDigest(gctx, a.ID)
+					if err != nil {
+						return fmt.Errorf("hash asset %q of release %s: %w", a.Name, c.Tag, err)
+					}
+					a.Digest = d
+					return nil
+				})
+			}
+		}
+	}
+	snap.ExtraReleases = len(all) - owned
+	return g.Wait()
+}
