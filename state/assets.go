@@ -15,23 +15,54 @@ import (
 	"github.com/relctl/relctl/config"
 )
 
-// AssetName is the name GitHub gives an uploaded asset. GitHub renames names
-// with special characters and does not document the rule (NOTES.md,
-// softprops/action-gh-release#159); this approximation replaces every
-// character outside [A-Za-z0-9._+@-] with '.' and trims leading and trailing
-// dots. relctl names assets this way itself, and the plan says so, so that a
-// name never changes silently.
+// AssetName predicts the name GitHub stores for an uploaded asset.
+//
+// GitHub "renames asset filenames that have special characters,
+// non-alphanumeric characters, and leading or trailing periods" and does not
+// document the rule (docs.github.com, "Upload a release asset";
+// softprops/action-gh-release#159). This approximation follows the samples
+// recorded in travis-ci/dpl#821, which match Rails' parameterize with "."
+// as the separator, and GitHub's statement that a '+' sent as %2B is kept
+// (github/rest-api-description#2968; UploadAsset always encodes it so):
+//
+//   - the characters kept are ASCII letters, digits, '-', '_' and '+';
+//   - every run of other characters, '.' included, becomes a single '.'
+//     ("a (1).tgz" → "a.1.tgz", "x~y" → "x.y", "a..b" → "a.b", "a@b" → "a.b");
+//   - leading and trailing '.' are removed (".env" → "env").
+//
+// It is an approximation in one known way: GitHub transliterates non-ASCII
+// letters ("ż" → "z", "æ" → "ae") where this function treats them as
+// special characters. Asset names relctl generates are ASCII. A name that
+// normalises to nothing is returned unchanged, since GitHub's result for it
+// is unknown.
 func AssetName(name string) string {
-	b := []byte(name)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '.', c == '_', c == '-', c == '+', c == '@':
-		default:
-			b[i] = '.'
+	var b strings.Builder
+	b.Grow(len(name))
+	pendingDot := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if keptInAssetName(c) {
+			if pendingDot && b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			pendingDot = false
+			b.WriteByte(c)
+			continue
 		}
+		pendingDot = true
 	}
-	return strings.Trim(string(b), ".")
+	if b.Len() == 0 {
+		return name
+	}
+	return b.String()
+}
+
+func keptInAssetName(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c == '-' || c == '_' || c == '+'
 }
 
 // localAssets lists the files a chart's release carries besides the package:

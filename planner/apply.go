@@ -1,0 +1,215 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// Parallelism bounds how many charts are applied at once; <= 0 means 4.
+	Parallelism int
+	// Hook receives progress; nil means none.
+	Hook Hook
+}
+
+// Result is what Apply did.
+type Result struct {
+	// Applied lists the changes applied (no-ops excluded), in completion
+	// order per chart.
+	Applied []Change
+	// Failed maps a chart to the error that stopped it.
+	Failed map[string]error
+	// Published lists the charts whose release was published by this run.
+	Published []string
+	// Unsigned lists the charts published without a signature because
+	// signing failed under on_failure = "warn".
+	Unsigned []string
+	Warnings []string
+}
+
+// ErrBlocked is returned when a plan with blocked changes is applied.
+var ErrBlocked = errors.New("the plan has blocked changes")
+
+// Apply executes the plan. spec and snap must be those the plan was computed
+// from: they hold the package bytes and the local files.
+//
+// Charts are applied concurrently, each in order: push → sign → release as a
+// draft → upload assets → confirm → publish. A chart stops at its first
+// error without touching the others. With an atomic plan, drafts are
+// published in a last phase, only when every chart got there.
+func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Snapshot, w Writers, opts ApplyOptions) (*Result, error) {
+	if b := p.Blocked(); len(b) > 0 {
+		addrs := make([]string, len(b))
+		for i, c := range b {
+			addrs[i] = c.Address
+		}
+		return nil, fmt.Errorf("%w (%s): nothing was applied", ErrBlocked, strings.Join(addrs, ", "))
+	}
+	a := &applier{plan: p, spec: spec, snap: snap, w: w, hook: opts.Hook, res: &Result{Failed: map[string]error{}}}
+	if a.hook == nil {
+		a.hook = nopHook{}
+	}
+	limit := opts.Parallelism
+	if limit <= 0 {
+		limit = 4
+	}
+
+	var (
+		mu     sync.Mutex
+		drafts []pendingPublish
+	)
+	g := new(errgroup.Group)
+	g.SetLimit(limit)
+	for _, chart := range p.Charts() {
+		g.Go(func() error {
+			pub, err := a.chart(ctx, chart)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				a.res.Failed[chart] = err
+				return nil
+			}
+			if pub != nil {
+				drafts = append(drafts, *pub)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	if len(a.res.Failed) > 0 {
+		if p.Atomic && len(drafts) > 0 {
+			a.warn(fmt.Sprintf("atomic: %d complete draft release(s) left unpublished because another chart failed; the next apply publishes them", len(drafts)))
+		}
+		return a.res, a.failure()
+	}
+	sort.Slice(drafts, func(i, j int) bool { return drafts[i].chart < drafts[j].chart })
+	for _, d := range drafts {
+		if err := a.publish(ctx, d); err != nil {
+			a.res.Failed[d.chart] = err
+			return a.res, a.failure()
+		}
+	}
+	return a.res, nil
+}
+
+type applier struct {
+	plan *ChangeSet
+	spec *config.Spec
+	snap *state.Snapshot
+	w    Writers
+	hook Hook
+
+	mu  sync.Mutex
+	res *Result
+}
+
+// pendingPublish is a complete draft waiting for the atomic publish phase.
+type pendingPublish struct {
+	chart  string
+	change Change
+	id     int64
+	want   state.ReleaseSpec
+}
+
+func (a *applier) warn(msg string) {
+	a.mu.Lock()
+	a.res.Warnings = append(a.res.Warnings, msg)
+	a.mu.Unlock()
+	a.hook.Warn(msg)
+}
+
+func (a *applier) applied(ch Change) {
+	a.mu.Lock()
+	a.res.Applied = append(a.res.Applied, ch)
+	a.mu.Unlock()
+}
+
+func (a *applier) failure() error {
+	charts := make([]string, 0, len(a.res.Failed))
+	for c := range a.res.Failed {
+		charts = append(charts, c)
+	}
+	sort.Strings(charts)
+	msgs := make([]string, len(charts))
+	for i, c := range charts {
+		msgs[i] = a.res.Failed[c].Error()
+	}
+	return fmt.Errorf("apply failed for %d chart(s): %s", len(charts), strings.Join(msgs, "; "))
+}
+
+// step runs one change through the hook.
+func (a *applier) step(ch Change, fn func() error) error {
+	if ch.Action == ActionNoOp {
+		return nil
+	}
+	a.hook.Start(ch)
+	err := fn()
+	if err != nil {
+		err = fmt.Errorf("%s: %w", ch.Address, err)
+	} else {
+		a.applied(ch)
+	}
+	a.hook.Done(ch, err)
+	return err
+}
+
+// chart applies one chart's changes in order. It returns the release to
+// publish in the atomic phase, if any.
+func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, error) {
+	cs := a.snap.Chart(name)
+	var (
+		oci, sig, rel *Change
+		assets        []Change
+	)
+	changes := a.plan.ChartChanges(name)
+	for i := range changes {
+		switch ch := &changes[i]; ch.Type {
+		case TypeOCIChart:
+			oci = ch
+		case TypeOCISignature:
+			sig = ch
+		case TypeRelease:
+			rel = ch
+		case TypeReleaseAsset:
+			assets = append(assets, *ch)
+		}
+	}
+	if oci == nil {
+		return nil, fmt.Errorf("chart %s: plan has no %s change", name, TypeOCIChart)
+	}
+	if strings.Contains(oci.Reason, "on_conflict = \"skip\"") {
+		return nil, nil
+	}
+	if err := a.step(*oci, func() error { return a.pushChart(ctx, cs, *oci) }); err != nil {
+		return nil, err
+	}
+	signed := true
+	if sig != nil {
+		err := a.step(*sig, func() error { return a.signChart(ctx, cs, *sig) })
+		if err != nil {
+			if a.spec.Signing.OnFailure != config.SigningFailureWarn {
+				return nil, err
+			}
+			signed = false
+			a.mu.Lock()
+			a.res.Unsigned = append(a.res.Unsigned, name)
+			a.mu.Unlock()
+			a.warn(fmt.Sprintf("%s is published UNSIGNED: %v (signing.on_failure = \"warn\")", name, err))
+		}
+	}
+	if rel == nil {
+		return nil, nil
+	}
+	return a.release(ctx, cs, *rel, assets, signed)
+}

@@ -1,0 +1,154 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// desiredAssets lists the assets of the chart's release in upload order: the
+// package, its signature (and certificate when keyless), then the chart's
+// files and the spec's extra files. A required file that is missing, or two
+// files that would get one name, block the release.
+func desiredAssets(spec *config.Spec, c config.Chart, cs *state.ChartState) ([]desiredAsset, []string, []Change) {
+	var (
+		out      []desiredAsset
+		warnings []string
+		blocked  []Change
+	)
+	pkg := desiredAsset{name: cs.Package.FileName, source: sourcePackage, digest: cs.Package.Digest, size: int64(len(cs.Package.Archive))}
+	if adopted(cs) {
+		// The registry holds another tool's archive of the same files:
+		// release those bytes, so registry and release agree.
+		pkg.digest, pkg.size = digestOf(cs.OCI.RemoteArchive), int64(len(cs.OCI.RemoteArchive))
+	}
+	out = append(out, pkg)
+	switch spec.Signing.Mode {
+	case config.SigningKey:
+		out = append(out, desiredAsset{name: pkg.name + ".sig", source: sourceSignature})
+	case config.SigningKeyless:
+		out = append(out, desiredAsset{name: pkg.name + ".sig", source: sourceSignature},
+			desiredAsset{name: pkg.name + ".pem", source: sourceCert})
+	}
+
+	required := map[string]bool{}
+	for _, a := range spec.Release.Assets {
+		required[state.AssetName(baseName(a.Name))] = a.Required
+	}
+	seen := map[string]string{}
+	for _, d := range out {
+		seen[d.name] = "the chart package"
+	}
+	for _, la := range cs.Assets {
+		addr := assetAddress(c.Name, la.Name)
+		if la.Missing {
+			if required[la.Name] {
+				blocked = append(blocked, Change{Address: addr, Type: TypeReleaseAsset, Chart: c.Name, Name: la.Name, Action: ActionBlocked,
+					Reason: fmt.Sprintf("required asset %s is missing from %s", la.Name, c.RelDir)})
+			} else {
+				warnings = append(warnings, fmt.Sprintf("%s: optional asset %s not found in %s; the release goes without it", c.Name, la.Name, c.RelDir))
+			}
+			continue
+		}
+		if prev, dup := seen[la.Name]; dup {
+			blocked = append(blocked, Change{Address: addr, Type: TypeReleaseAsset, Chart: c.Name, Name: la.Name, Action: ActionBlocked,
+				Reason: fmt.Sprintf("%s and %s would both be uploaded as %q", la.Path, prev, la.Name)})
+			continue
+		}
+		seen[la.Name] = la.Path
+		if la.SourceName != "" {
+			warnings = append(warnings, fmt.Sprintf("%s: %s is uploaded as %q: GitHub renames special characters", c.Name, la.SourceName, la.Name))
+		}
+		out = append(out, desiredAsset{name: la.Name, source: sourceFile, path: la.Path, digest: la.Digest, size: la.Size})
+	}
+	return out, warnings, blocked
+}
+
+// adopted reports whether the registry holds the chart under another
+// digest with the same files.
+func adopted(cs *state.ChartState) bool {
+	o := cs.OCI
+	return o.Exists && o.ManifestDigest != o.LocalManifestDigest && o.ContentDigest == cs.Package.ContentDigest && len(o.RemoteArchive) > 0
+}
+
+func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release) Change {
+	ch := Change{
+		Address: assetAddress(c.Name, d.name),
+		Type:    TypeReleaseAsset,
+		Chart:   c.Name,
+		Name:    d.name,
+		After:   map[string]string{"name": d.name, "source": d.source, "digest": d.digest},
+	}
+	if d.digest == "" {
+		ch.After["digest"] = KnownAfterApply
+	}
+	if d.path != "" {
+		ch.After["path"] = d.path
+	}
+	if d.size > 0 {
+		ch.After["size"] = fmt.Sprint(d.size)
+	}
+	if keep == nil {
+		ch.Action, ch.Reason, ch.Fingerprint = ActionCreate, "release absent", "absent"
+		return ch
+	}
+	locked := !keep.Draft && keep.Immutable
+	var have *state.Asset
+	for i := range keep.Assets {
+		if keep.Assets[i].Name == d.name {
+			have = &keep.Assets[i]
+			break
+		}
+	}
+	if have == nil {
+		ch.Fingerprint = "absent"
+		if locked {
+			ch.Action, ch.Reason = ActionBlocked, fmt.Sprintf("release %s is published and immutable: its assets are locked, so %s cannot be added", keep.TagName, d.name)
+			return ch
+		}
+		ch.Action, ch.Reason = ActionCreate, "asset absent"
+		return ch
+	}
+	ch.Before = map[string]string{"id": fmt.Sprint(have.ID), "name": have.Name, "state": have.State, "digest": have.Digest, "size": fmt.Sprint(have.Size)}
+	ch.Fingerprint = fmt.Sprintf("%d/%s/%s", have.ID, have.State, have.Digest)
+	ch.After["replaces"] = fmt.Sprint(have.ID)
+	switch {
+	case have.State != "uploaded":
+		if locked {
+			ch.Action, ch.Reason = ActionBlocked, fmt.Sprintf("asset left in state %q by a failed upload, and release %s is immutable", have.State, keep.TagName)
+			return ch
+		}
+		ch.Action, ch.Reason = ActionReplace, fmt.Sprintf("left in state %q by a failed upload", have.State)
+	case d.digest == "":
+		// Signatures are not reproducible: any uploaded one stands;
+		// `relctl verify` checks it against the package.
+		ch.Action, ch.Reason, ch.After = ActionNoOp, "present", ch.Before
+	case have.Digest == d.digest:
+		ch.Action, ch.Reason, ch.After = ActionNoOp, "present, sha256 equal", ch.Before
+	default:
+		conflict := fmt.Sprintf("asset has other content: %s ≠ %s", short(have.Digest), short(d.digest))
+		switch {
+		case spec.GitHub.OnAssetConflict != config.AssetConflictReplace:
+			ch.Action, ch.Reason = ActionBlocked, conflict+" (on_asset_conflict = \"fail\")"
+		case locked:
+			ch.Action, ch.Reason = ActionBlocked, conflict+fmt.Sprintf("; release %s is published and immutable, so it cannot be replaced", keep.TagName)
+		default:
+			ch.Action, ch.Reason = ActionReplace, conflict+" (on_asset_conflict = \"replace\")"
+		}
+	}
+	return ch
+}
+
+func assetAddress(chart, name string) string {
+	return fmt.Sprintf("%s.%s[%q]", TypeReleaseAsset, chart, name)
+}
+
+func baseName(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}

@@ -1,0 +1,175 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// Options carry what Plan needs beyond the spec and the snapshot.
+type Options struct {
+	// RelctlVersion is recorded in the plan.
+	RelctlVersion string
+}
+
+// KnownAfterApply marks a value that only apply can compute.
+const KnownAfterApply = "(known after apply)"
+
+// Plan diffs the spec against the snapshot. It is pure: the same inputs give
+// the same plan. An error means the plan could not be computed at all (a
+// release notes template that fails, a snapshot that does not match the
+// spec); a conflict a policy refuses is a blocked change, not an error.
+func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, error) {
+	p := &ChangeSet{
+		FormatVersion: FormatVersion,
+		RelctlVersion: opts.RelctlVersion,
+		Registry:      spec.Registry.Repository,
+		Atomic:        spec.Release.Atomic,
+	}
+	if spec.GitHub != nil {
+		p.Repository = spec.GitHub.Repository
+	}
+	for _, c := range spec.Charts {
+		cs := snap.Chart(c.Name)
+		if cs == nil || cs.Package == nil {
+			return nil, fmt.Errorf("chart %s was not observed", c.Name)
+		}
+		if err := planChart(p, spec, snap, c, cs); err != nil {
+			return nil, err
+		}
+	}
+	hash, err := inputsHash(spec, snap)
+	if err != nil {
+		return nil, err
+	}
+	p.InputsHash = hash
+	return p, nil
+}
+
+func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) error {
+	oci, skip := planOCI(spec, c, cs)
+	p.Changes = append(p.Changes, oci)
+	if skip {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %s", oci.Address, oci.Reason))
+		return nil
+	}
+	if oci.Action == ActionBlocked {
+		// Everything else of the chart follows from the registry: planning
+		// it would only repeat the conflict in other words.
+		return nil
+	}
+	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
+		p.Changes = append(p.Changes, planSignature(spec, c, cs, oci))
+	}
+	if spec.GitHub == nil {
+		return nil
+	}
+	changes, warnings, err := planRelease(spec, snap, c, cs)
+	if err != nil {
+		return err
+	}
+	p.Changes = append(p.Changes, changes...)
+	p.Warnings = append(p.Warnings, warnings...)
+	return nil
+}
+
+// planOCI decides the chart's registry change. skip is true when the chart
+// is left alone entirely (on_conflict = "skip").
+func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, bool) {
+	o := cs.OCI
+	ch := Change{
+		Address: fmt.Sprintf("%s.%s", TypeOCIChart, c.Name),
+		Type:    TypeOCIChart,
+		Chart:   c.Name,
+		After: map[string]string{
+			"reference": o.Repository + ":" + o.Tag,
+			"digest":    o.LocalManifestDigest,
+			"content":   cs.Package.ContentDigest,
+		},
+		Fingerprint: ociFingerprint(o),
+	}
+	if !o.Exists {
+		ch.Action, ch.Reason = ActionCreate, "tag "+o.Tag+" absent"
+		return ch, false
+	}
+	ch.Before = map[string]string{"reference": o.Repository + ":" + o.Tag, "digest": o.ManifestDigest}
+	if o.ContentDigest != "" {
+		ch.Before["content"] = o.ContentDigest
+	}
+	switch {
+	case o.ManifestDigest == o.LocalManifestDigest:
+		ch.Action, ch.Reason, ch.After = ActionNoOp, "published, digest "+short(o.ManifestDigest), ch.Before
+		return ch, false
+	case o.ContentDigest == cs.Package.ContentDigest:
+		// Pushed earlier by another tool (plain `helm push`): other
+		// archive bytes, same chart files. Adopt it; never re-push.
+		ch.Action, ch.After = ActionNoOp, ch.Before
+		ch.Reason = fmt.Sprintf("in sync: %s holds the same chart files under another digest (%s); adopted", o.Tag, short(o.ManifestDigest))
+		return ch, false
+	}
+	conflict := fmt.Sprintf("version %s is already published with other content (digest %s ≠ %s)", c.Version, short(o.ManifestDigest), short(o.LocalManifestDigest))
+	switch spec.Registry.OnConflict {
+	case config.ConflictOverwrite:
+		ch.Action, ch.Reason = ActionReplace, conflict+"; on_conflict = \"overwrite\""
+		return ch, false
+	case config.ConflictSkip:
+		ch.Action, ch.After = ActionNoOp, ch.Before
+		ch.Reason = conflict + "; skipped (on_conflict = \"skip\")"
+		return ch, true
+	default:
+		ch.Action, ch.Reason = ActionBlocked, conflict+": bump the chart version"
+		return ch, false
+	}
+}
+
+func ociFingerprint(o state.OCIState) string {
+	if !o.Exists {
+		return "absent"
+	}
+	return o.ManifestDigest
+}
+
+// planSignature decides the cosign signature of the manifest that will be
+// in the registry after the chart's change.
+func planSignature(spec *config.Spec, c config.Chart, cs *state.ChartState, oci Change) Change {
+	target := cs.OCI.ManifestDigest
+	if oci.Action == ActionCreate || oci.Action == ActionReplace || oci.Action == ActionBlocked {
+		target = cs.OCI.LocalManifestDigest
+	}
+	ch := Change{
+		Address: fmt.Sprintf("%s.%s", TypeOCISignature, c.Name),
+		Type:    TypeOCISignature,
+		Chart:   c.Name,
+		After:   map[string]string{"manifest": target, "mode": string(spec.Signing.Mode), "reference": cs.OCI.Repository + ":" + sigTag(target)},
+	}
+	sig := cs.Signature
+	if oci.Action != ActionNoOp || sig == nil {
+		ch.Action, ch.Reason, ch.Fingerprint = ActionCreate, "chart not yet in the registry at this digest", "unsigned"
+		return ch
+	}
+	ch.Before = map[string]string{"manifest": target, "signatures": fmt.Sprint(sig.Count)}
+	ch.Fingerprint = fmt.Sprintf("%s/%d/%t", target, sig.Count, sig.Valid)
+	if sig.Valid {
+		ch.Action, ch.Reason = ActionNoOp, sig.Reason
+		return ch
+	}
+	ch.Action, ch.Reason = ActionCreate, sig.Reason
+	return ch
+}
+
+// sigTag is cosign's tag for the signatures of a manifest digest.
+func sigTag(digest string) string {
+	if len(digest) > 7 && digest[:7] == "sha256:" {
+		return "sha256-" + digest[7:] + ".sig"
+	}
+	return digest + ".sig"
+}
+
+// short abbreviates a digest for reasons: sha256:0123456789ab.
+func short(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
+}

@@ -1,0 +1,60 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// inputsHash covers everything local that a plan depends on: the spec's
+// values and each chart's package, files and changelog. Absolute paths and
+// source positions are left out, so a checkout in another folder has the
+// same hash.
+func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
+	type chartInputs struct {
+		Name, Version, Tag, Title   string
+		Package, Content, Manifest  string
+		Changelog, Description, App string
+		Changes                     string
+		Assets                      []string
+	}
+	in := struct {
+		Registry string
+		Policy   string
+		GitHub   []string
+		Signing  []string
+		Release  []string
+		Commit   string
+		Charts   []chartInputs
+	}{
+		Registry: spec.Registry.Repository,
+		Policy:   string(spec.Registry.OnConflict),
+		Commit:   snap.Commit,
+	}
+	if g := spec.GitHub; g != nil {
+		in.GitHub = []string{g.Repository, fmt.Sprint(g.MakeLatest), string(g.OnAssetConflict), fmt.Sprint(g.UpdateNotes)}
+	}
+	s := spec.Signing
+	in.Signing = []string{string(s.Mode), s.Key, s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}
+	in.Release = append([]string{fmt.Sprint(spec.Release.Atomic), spec.Release.NotesTemplate}, spec.Release.Files...)
+	for _, a := range spec.Release.Assets {
+		in.Release = append(in.Release, fmt.Sprintf("%s/%t", a.Name, a.Required))
+	}
+	for _, c := range spec.Charts {
+		cs := snap.Chart(c.Name)
+		ci := chartInputs{Name: c.Name, Version: c.Version, Tag: c.Tag, Title: c.Title,
+			Package: cs.Package.Digest, Content: cs.Package.ContentDigest, Manifest: cs.OCI.LocalManifestDigest,
+			Changelog: digestOf(cs.Changelog), Description: cs.Meta.Description, App: cs.Meta.AppVersion, Changes: cs.Meta.Changes}
+		for _, a := range cs.Assets {
+			ci.Assets = append(ci.Assets, fmt.Sprintf("%s/%s/%t", a.Name, a.Digest, a.Missing))
+		}
+		in.Charts = append(in.Charts, ci)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return "", err
+	}
+	return digestOf(b), nil
+}

@@ -1,0 +1,58 @@
+package planner
+
+import (
+	"context"
+	"io"
+
+	"github.com/relctl/relctl/state"
+)
+
+// RegistryWriter pushes charts. Resolve is the precondition check made right
+// before a push.
+type RegistryWriter interface {
+	Resolve(ctx context.Context, repository, tag string) (string, error)
+	Push(ctx context.Context, repository, tag string, pkg *state.Package) (string, error)
+}
+
+// Signer signs manifests and blobs. VerifySignatures is the precondition
+// check made right before signing, so a re-run never signs twice.
+type Signer interface {
+	VerifySignatures(ctx context.Context, repository, manifestDigest string) (*state.SignatureState, error)
+	SignManifest(ctx context.Context, repository, manifestDigest string) error
+	SignBlob(ctx context.Context, blob []byte) (*state.BlobSignature, error)
+}
+
+// ReleaseWriter creates and completes GitHub releases.
+type ReleaseWriter interface {
+	ListReleases(ctx context.Context) ([]state.Release, error)
+	GetRelease(ctx context.Context, id int64) (state.Release, error)
+	CreateRelease(ctx context.Context, spec state.ReleaseSpec) (state.Release, error)
+	UpdateRelease(ctx context.Context, id int64, spec state.ReleaseSpec) (state.Release, error)
+	DeleteRelease(ctx context.Context, id int64) error
+	UploadAsset(ctx context.Context, releaseID int64, name string, body io.ReadSeeker, size int64) (state.Asset, error)
+	DeleteAsset(ctx context.Context, id int64) error
+}
+
+// Writers are the remotes Apply writes to. Signer is nil when signing is
+// off; Releases is nil when releases are not managed.
+type Writers struct {
+	Registry RegistryWriter
+	Signer   Signer
+	Releases ReleaseWriter
+}
+
+// Hook receives apply progress. Calls come from several goroutines.
+type Hook interface {
+	// Start is called before a change is applied.
+	Start(ch Change)
+	// Done is called after it, with the error that stopped it, if any.
+	Done(ch Change, err error)
+	// Warn reports something the user must read that does not stop apply.
+	Warn(msg string)
+}
+
+type nopHook struct{}
+
+func (nopHook) Start(Change)       {}
+func (nopHook) Done(Change, error) {}
+func (nopHook) Warn(string)        {}
