@@ -1,0 +1,185 @@
+package cosign
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"sync"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// The public-good Sigstore instance, used when the spec names none.
+const (
+	defaultFulcioURL = "https://fulcio.sigstore.dev"
+	defaultRekorURL  = "https://rekor.sigstore.dev"
+)
+
+// ErrDisabled is returned by every operation of a Signer built for
+// signing mode "none".
+var ErrDisabled = errors.New("signing is off (signing mode \"none\")")
+
+// Options configure a Signer.
+type Options struct {
+	// Signing is the spec's signing block: mode, key, identity, Fulcio and
+	// Rekor URLs, tlog upload.
+	Signing config.Signing
+	// Getenv reads COSIGN_PASSWORD, ACTIONS_ID_TOKEN_REQUEST_URL and
+	// ACTIONS_ID_TOKEN_REQUEST_TOKEN, SIGSTORE_ID_TOKEN,
+	// RELCTL_REGISTRY_USERNAME and RELCTL_REGISTRY_PASSWORD, GITHUB_TOKEN
+	// (or GH_TOKEN). Nil means os.Getenv.
+	Getenv func(string) string
+	// HTTPClient makes the GitHub Actions OIDC token request. Nil means
+	// http.DefaultClient.
+	HTTPClient *http.Client
+	// AllowHTTPRegistry talks plain HTTP to the registry (loopback
+	// registries, `insecure = true`).
+	AllowHTTPRegistry bool
+
+	// FulcioRoots are the certificate authorities keyless verification
+	// trusts. Nil means Sigstore's public roots, fetched through TUF. Set it
+	// only for a private Fulcio or a test CA.
+	FulcioRoots *x509.CertPool
+	// SkipSCT skips the certificate transparency checks: the SCT of a new
+	// Fulcio certificate when signing, and the embedded SCT when verifying.
+	// It exists for tests against a Fulcio stand-in, which has no CT log.
+	SkipSCT bool
+	// VerifyOnly builds a Signer that only reads and verifies signatures,
+	// for plan, drift and verify: they run on pull requests, where neither
+	// COSIGN_PASSWORD nor an OIDC token is available. Key mode then uses the
+	// public key beside the private one (cosign.key → cosign.pub) when it
+	// exists; keyless mode needs no token. Signing methods return
+	// ErrVerifyOnly.
+	VerifyOnly bool
+}
+
+// ErrVerifyOnly is returned by the signing methods of a VerifyOnly Signer.
+var ErrVerifyOnly = errors.New("this signer only verifies: signing needs the key password or an OIDC token")
+
+// Signer signs and verifies for one signing block. It is safe for concurrent
+// use: the key is loaded once, in New.
+type Signer struct {
+	mode    config.SigningMode
+	signing config.Signing
+	opts    Options
+	getenv  func(string) string
+
+	// Key mode: the loaded key, its public half, and the reference it came
+	// from (for messages; never the key itself).
+	keyRef string
+	sv     signature.SignerVerifier
+	pubPEM []byte
+	// verifier is the public key alone, in VerifyOnly mode; nil when sv
+	// verifies.
+	verifier signature.Verifier
+
+	// Verification material that may need TUF (public roots, Rekor and CT
+	// log keys) is loaded on first use.
+	verifyMu  sync.Mutex
+	verifyMat *verifyMaterial
+}
+
+// New builds a Signer for opts.Signing.Mode.
+//
+// Key mode loads and decrypts the key now, so a missing file or a wrong
+// COSIGN_PASSWORD fails before anything is pushed. Keyless mode checks that
+// an OIDC token source exists (GitHub Actions' token request pair, or
+// SIGSTORE_ID_TOKEN) and that the identity to verify against is set; the
+// token itself is requested at each signing. Mode "none" (or empty) returns a
+// Signer whose methods return ErrDisabled, never a nil Signer.
+func New(ctx context.Context, opts Options) (*Signer, error) {
+	s := &Signer{mode: opts.Signing.Mode, signing: opts.Signing, opts: opts, getenv: opts.Getenv}
+	if s.getenv == nil {
+		s.getenv = os.Getenv
+	}
+	if s.signing.FulcioURL == "" {
+		s.signing.FulcioURL = defaultFulcioURL
+	}
+	if s.signing.RekorURL == "" {
+		s.signing.RekorURL = defaultRekorURL
+	}
+	switch s.mode {
+	case "", config.SigningNone:
+		s.mode = config.SigningNone
+		return s, nil
+	case config.SigningKey:
+		if opts.VerifyOnly {
+			if ok, err := s.loadPublicKey(ctx); ok || err != nil {
+				return s, err
+			}
+		}
+		if err := s.loadKey(ctx); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case config.SigningKeyless:
+		if err := s.checkKeyless(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	default:
+		return nil, fmt.Errorf("signing mode %q: want \"keyless\", \"key\" or \"none\"", s.mode)
+	}
+}
+
+// Mode is the signing mode this Signer serves ("none", "key" or "keyless").
+func (s *Signer) Mode() config.SigningMode { return s.mode }
+
+// PublicKeyPEM returns the PEM public key of key mode, to publish beside the
+// signatures (release notes, `relctl demo`). It is nil in keyless and none
+// modes, where there is no long-lived key.
+func (s *Signer) PublicKeyPEM() []byte {
+	if s == nil || s.pubPEM == nil {
+		return nil
+	}
+	return append([]byte(nil), s.pubPEM...)
+}
+
+// checkKeyless fails early on what would otherwise only fail at the first
+// signature: no token source, or no identity to verify against (without one,
+// any Fulcio certificate would pass, whoever it was issued to).
+func (s *Signer) checkKeyless() error {
+	id := s.signing.Identity
+	if id.Issuer == "" || id.SubjectRegexp == "" {
+		return fmt.Errorf("keyless signing: identity { issuer, subject_regexp } must both be set, to say whose signatures verification accepts")
+	}
+	if _, err := regexp.Compile(id.SubjectRegexp); err != nil {
+		return fmt.Errorf("keyless signing: identity subject_regexp %q: %w", id.SubjectRegexp, err)
+	}
+	if s.opts.VerifyOnly {
+		return nil
+	}
+	if _, err := s.tokenSource(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// canSign is the guard of the signing operations.
+func (s *Signer) canSign() error {
+	if err := s.enabled(); err != nil {
+		return err
+	}
+	if s.opts.VerifyOnly {
+		return ErrVerifyOnly
+	}
+	return nil
+}
+
+// enabled is the guard of every operation.
+func (s *Signer) enabled() error {
+	if s == nil || s.mode == config.SigningNone {
+		return ErrDisabled
+	}
+	return nil
+}
+
+// A Signer is the SignatureReader of state.Refresh.
+var _ state.SignatureReader = (*Signer)(nil)

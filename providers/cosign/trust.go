@@ -1,0 +1,117 @@
+// Sigstore's shared infrastructure: what signing records in the transparency
+// log, and what verification trusts (Fulcio roots, CT and Rekor keys).
+
+package cosign
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+
+	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
+	"github.com/sigstore/cosign/v2/cmd/cosign/cli/rekor"
+	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
+	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/relctl/relctl/config"
+)
+
+// verifyMaterial is what verification trusts beyond the key or identity:
+// the Fulcio roots (keyless), the CT log keys (keyless with SCT checks) and
+// the Rekor client and keys (when the transparency log is in use). Each
+// nil field is one that the spec does not need, so that an offline setup
+// (key mode without tlog, or test roots without SCT) never touches TUF.
+type verifyMaterial struct {
+	roots         *x509.CertPool
+	intermediates *x509.CertPool
+	ctKeys        *cosignpkg.TrustedTransparencyLogPubKeys
+	rekor         *rekorclient.Rekor
+	rekorKeys     *cosignpkg.TrustedTransparencyLogPubKeys
+}
+
+// material loads the verification material once per Signer: the public
+// instance's keys come from TUF, which is slow and may be remote. A failure
+// is not kept, so a later call tries again.
+func (s *Signer) material(ctx context.Context) (*verifyMaterial, error) {
+	s.verifyMu.Lock()
+	defer s.verifyMu.Unlock()
+	if s.verifyMat != nil {
+		return s.verifyMat, nil
+	}
+	m, err := s.loadMaterial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.verifyMat = m
+	return m, nil
+}
+
+func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
+	m := &verifyMaterial{}
+	if s.mode == config.SigningKeyless {
+		if s.opts.FulcioRoots != nil {
+			m.roots = s.opts.FulcioRoots
+		} else {
+			roots, err := fulcio.GetRoots()
+			if err != nil {
+				return nil, fmt.Errorf("load Sigstore's Fulcio roots (TUF): %w", err)
+			}
+			intermediates, err := fulcio.GetIntermediates()
+			if err != nil {
+				return nil, fmt.Errorf("load Sigstore's Fulcio intermediates (TUF): %w", err)
+			}
+			m.roots, m.intermediates = roots, intermediates
+		}
+		if !s.opts.SkipSCT {
+			keys, err := cosignpkg.GetCTLogPubs(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load the certificate transparency log keys (TUF): %w", err)
+			}
+			m.ctKeys = keys
+		}
+	}
+	if s.signing.TlogUpload {
+		client, err := rekor.NewClient(s.signing.RekorURL)
+		if err != nil {
+			return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
+		}
+		keys, err := cosignpkg.GetRekorPubs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load the Rekor public keys (TUF): %w", err)
+		}
+		m.rekor, m.rekorKeys = client, keys
+	}
+	return m, nil
+}
+
+// uploadToTlog records a signature over signed in Rekor (a hashedrekord
+// entry, as `cosign sign` makes) and returns the bundle that lets a
+// verifier check the entry offline. In key mode the entry carries the
+// public key, which Rekor then publishes: public-good Rekor is public.
+func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, certPEM, sig, signed []byte) (*cbundle.RekorBundle, error) {
+	client, err := rekor.NewClient(s.signing.RekorURL)
+	if err != nil {
+		return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
+	}
+	signer := certPEM
+	if signer == nil {
+		pub, err := sv.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("read the public key for Rekor: %w", err)
+		}
+		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, fmt.Errorf("encode the public key for Rekor: %w", err)
+		}
+	}
+	sum := sha256.New()
+	sum.Write(signed)
+	entry, err := cosignpkg.TLogUpload(ctx, client, sig, sum, signer)
+	if err != nil {
+		return nil, fmt.Errorf("upload to the transparency log at %s: %w", s.signing.RekorURL, err)
+	}
+	return cbundle.EntryToBundle(entry), nil
+}

@@ -1,0 +1,133 @@
+package cosign
+
+import (
+	"context"
+	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// VerifySignatures reads the signature tag of repository@manifestDigest
+// (`sha256-<hex>.sig`) and verifies each signature layer against the
+// configured key, or in keyless mode against the configured identity and
+// Fulcio roots. Each signature's payload must name manifestDigest.
+//
+// An absent signature tag is no error: Count is 0. Transparency log
+// evidence is required only when Signing.TlogUpload is set (it then needs
+// Rekor, online). A keyless signature made without the log cannot be
+// verified after its certificate expires (ten minutes): it then counts as
+// not valid.
+func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDigest string) (*state.SignatureState, error) {
+	if err := s.enabled(); err != nil {
+		return nil, err
+	}
+	sigs, h, err := s.readSignatures(ctx, repository, manifestDigest)
+	if err != nil {
+		return nil, err
+	}
+	if len(sigs) == 0 {
+		return &state.SignatureState{Reason: "no signature"}, nil
+	}
+	co, err := s.checkOpts(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+	}
+	valid := 0
+	for _, sig := range sigs {
+		// A layer that fails is simply not valid: someone else's key, a
+		// tampered layer, an expired certificate. None of these is an
+		// error of the read.
+		if _, err := cosignpkg.VerifyImageSignature(ctx, sig, h, co); err == nil {
+			valid++
+		}
+	}
+	return &state.SignatureState{Valid: valid > 0, Count: len(sigs), Reason: s.reason(len(sigs), valid)}, nil
+}
+
+// readSignatures returns the signature layers of a manifest; none when the
+// signature tag does not exist.
+func (s *Signer) readSignatures(ctx context.Context, repository, manifestDigest string) ([]oci.Signature, v1.Hash, error) {
+	ref, err := s.digestRef(repository, manifestDigest)
+	if err != nil {
+		return nil, v1.Hash{}, err
+	}
+	h, err := v1.NewHash(manifestDigest)
+	if err != nil {
+		return nil, v1.Hash{}, fmt.Errorf("read signatures of %s@%s: %w", repository, manifestDigest, err)
+	}
+	opts := s.ociOptions(ctx)
+	tag, err := ociremote.SignatureTag(ref, opts...)
+	if err != nil {
+		return nil, h, fmt.Errorf("read signatures of %s@%s: %w", repository, manifestDigest, err)
+	}
+	// ociremote.Signatures turns a 404 on the tag into an empty list.
+	sigs, err := ociremote.Signatures(tag, opts...)
+	if err != nil {
+		return nil, h, fmt.Errorf("read signatures of %s@%s (%s): %w", repository, manifestDigest, tag, registryError(err))
+	}
+	list, err := sigs.Get()
+	if err != nil {
+		return nil, h, fmt.Errorf("read signatures of %s@%s (%s): %w", repository, manifestDigest, tag, registryError(err))
+	}
+	return list, h, nil
+}
+
+func (s *Signer) reason(count, valid int) string {
+	switch {
+	case valid == count && count == 1:
+		return "1 valid signature"
+	case valid == count:
+		return fmt.Sprintf("%d valid signatures", valid)
+	case valid > 0:
+		return fmt.Sprintf("%d signatures, %d valid", count, valid)
+	}
+	against := "the configured key"
+	if s.mode == config.SigningKeyless {
+		against = "the configured identity"
+	}
+	if count == 1 {
+		return "1 signature, not valid for " + against
+	}
+	return fmt.Sprintf("%d signatures, none valid for %s", count, against)
+}
+
+// checkOpts builds cosign's verification options. image selects the claim
+// check of image signatures (the payload must name the digest); blob
+// signatures have no claim.
+func (s *Signer) checkOpts(ctx context.Context, image bool) (*cosignpkg.CheckOpts, error) {
+	mat, err := s.material(ctx)
+	if err != nil {
+		return nil, err
+	}
+	co := &cosignpkg.CheckOpts{
+		RegistryClientOpts: s.ociOptions(ctx),
+		IgnoreTlog:         !s.signing.TlogUpload,
+		RekorClient:        mat.rekor,
+		RekorPubKeys:       mat.rekorKeys,
+	}
+	if image {
+		co.ClaimVerifier = cosignpkg.SimpleClaimVerifier
+	}
+	if s.mode == config.SigningKey {
+		co.SigVerifier = s.sv
+		if s.verifier != nil {
+			co.SigVerifier = s.verifier
+		}
+		return co, nil
+	}
+	co.RootCerts = mat.roots
+	co.IntermediateCerts = mat.intermediates
+	co.IgnoreSCT = s.opts.SkipSCT
+	co.CTLogPubKeys = mat.ctKeys
+	co.Identities = []cosignpkg.Identity{{
+		Issuer:        s.signing.Identity.Issuer,
+		SubjectRegExp: s.signing.Identity.SubjectRegexp,
+	}}
+	return co, nil
+}

@@ -1,0 +1,108 @@
+package githubtest
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Releases returns deep copies of a repository's releases, oldest first
+// (creation order), drafts included. It returns nil for an unknown repository.
+func (s *Server) Releases(owner, repo string) []Release {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[repoKey(owner, repo)]
+	if rp == nil {
+		return nil
+	}
+	out := make([]Release, 0, len(rp.releases))
+	for _, r := range rp.releases {
+		out = append(out, cloneRelease(r))
+	}
+	return out
+}
+
+// SeedRelease stores r as if it had been created through the API, creating
+// the repository if needed, and returns it with IDs assigned. Zero IDs are
+// allocated; a given ID is kept (seed ID 1000 to match the fixtures). Zero
+// times default to now; a non-draft gets PublishedAt = CreatedAt. Assets get
+// State "uploaded", Size len(Data) and a digest of Data unless given or
+// NoDigest is set. Seeding bypasses validation: it can build states the API
+// refuses, such as two published releases with one tag.
+func (s *Server) SeedRelease(owner, repo string, r Release) Release {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	now := s.now()
+	c := cloneRelease(&r)
+	c.ID = allocate(&s.nextRel, c.ID)
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if !c.Draft && c.PublishedAt.IsZero() {
+		c.PublishedAt = c.CreatedAt
+	}
+	if c.TargetCommitish == "" {
+		c.TargetCommitish = defaultBranch
+	}
+	for i := range c.Assets {
+		a := &c.Assets[i]
+		a.ID = allocate(&s.nextAsset, a.ID)
+		if a.State == "" {
+			a.State = "uploaded"
+		}
+		if a.Size == 0 {
+			a.Size = int64(len(a.Data))
+		}
+		if a.Digest == "" && !a.NoDigest {
+			a.Digest = digestOf(a.Data)
+		}
+		if a.NoDigest {
+			a.Digest = ""
+		}
+		if a.ContentType == "" {
+			a.ContentType = "application/octet-stream"
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = c.CreatedAt
+		}
+		if a.UpdatedAt.IsZero() {
+			a.UpdatedAt = a.CreatedAt
+		}
+	}
+	rp.releases = append(rp.releases, &c)
+	if !c.Draft && !c.Prerelease && (c.MakeLatest == "" || c.MakeLatest == "true") {
+		rp.latestID = c.ID
+	}
+	return cloneRelease(&c)
+}
+
+// allocate returns want if non-zero, else the next ID; the counter always
+// moves past the returned ID so later allocations never collide.
+func allocate(next *int64, want int64) int64 {
+	if want == 0 {
+		want = *next
+	}
+	if want >= *next {
+		*next = want + 1
+	}
+	return want
+}
+
+// SeedPull records that pull request number, with body, introduced commit
+// sha, for GET /repos/{owner}/{repo}/commits/{sha}/pulls.
+func (s *Server) SeedPull(owner, repo, sha string, number int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	sha = strings.ToLower(sha)
+	rp.pulls[sha] = append(rp.pulls[sha], pull{Number: number, Body: body})
+}
+
+// SeedAttestation stores a Sigstore bundle for subject digest
+// ("sha256:<hex>"), for GET /repos/{owner}/{repo}/attestations/{digest}.
+func (s *Server) SeedAttestation(owner, repo, digest string, bundle json.RawMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	rp.attestations[digest] = append(rp.attestations[digest], append(json.RawMessage(nil), bundle...))
+}

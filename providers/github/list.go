@@ -1,0 +1,91 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/relctl/relctl/state"
+)
+
+// maxPages stops a server whose Link headers never end: 1000 pages of 100
+// is far beyond any repository relctl manages.
+const maxPages = 1000
+
+// ListReleases returns every release of the repository in GitHub's order
+// (newest first), with their assets. Drafts are included: GitHub lists them
+// to tokens with push access only, and "releases/tags/{tag}" never returns
+// them (NOTES.md), which is why relctl lists instead of looking up by tag.
+// An asset's Digest is GitHub's "sha256:<hex>", or "" when GitHub has none.
+func (c *Client) ListReleases(ctx context.Context) ([]state.Release, error) {
+	op := "list releases of " + c.Repository()
+	next := fmt.Sprintf("repos/%s/%s/releases?per_page=100", c.owner, c.repo)
+	seen := map[string]bool{}
+	var out []state.Release
+	for page := 1; next != ""; page++ {
+		if page > maxPages || seen[next] {
+			return nil, fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
+		}
+		seen[next] = true
+		req, err := c.gh.NewRequest(http.MethodGet, next, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		var rels []releaseJSON
+		resp, err := c.do(ctx, req, &rels)
+		if err != nil {
+			return nil, c.fail(op, c.repoNotFound(), err)
+		}
+		for _, r := range rels {
+			out = append(out, c.observe(r))
+		}
+		next, err = c.nextPage(resp.Header.Get("Link"))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	return out, nil
+}
+
+// nextPage returns the rel="next" URL of a Link header, "" on the last
+// page. The URL is followed as given (GitHub's pagination is opaque: page
+// numbers for releases, cursors elsewhere) but only on a host that may
+// receive the token.
+func (c *Client) nextPage(link string) (string, error) {
+	for _, part := range strings.Split(link, ",") {
+		target, params, ok := strings.Cut(strings.TrimSpace(part), ";")
+		if !ok || !hasRel(params, "next") {
+			continue
+		}
+		target = strings.TrimSpace(target)
+		if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			return "", fmt.Errorf("malformed Link header entry %q", part)
+		}
+		u, err := c.gh.BaseURL.Parse(target[1 : len(target)-1])
+		if err != nil {
+			return "", fmt.Errorf("next page in the Link header: %w", err)
+		}
+		if !c.tokenHosts[u.Host] {
+			return "", fmt.Errorf("the Link header points the next page to host %q; refusing to send the token there", u.Host)
+		}
+		return u.String(), nil
+	}
+	return "", nil
+}
+
+// hasRel reports whether Link parameters (`rel="next"; foo=bar`) include rel.
+func hasRel(params, rel string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
+			continue
+		}
+		for _, r := range strings.Fields(strings.Trim(strings.TrimSpace(v), `"`)) {
+			if r == rel {
+				return true
+			}
+		}
+	}
+	return false
+}
