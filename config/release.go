@@ -4,9 +4,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"text/template"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/relctl/relctl/planner/notes"
 )
 
 // DefaultAssets are taken from each chart's folder when release {} does not
@@ -37,9 +38,9 @@ func (l *loader) release(b *hcl.Block) (Release, releaseTemplates) {
 	if rel.NotesTemplate != "" {
 		// Parsed only to check it; the template is rendered later, per
 		// release, by the code that has the data.
-		if _, err := template.New("notes").Parse(rel.NotesTemplate); err != nil {
+		if err := notes.Check(rel.NotesTemplate); err != nil {
 			l.errorf(r.rangeOf("notes_template"), "Invalid notes_template",
-				"notes_template is not a valid Go text/template: %s.", err)
+				"notes_template is not a valid Go text/template (%s).", err)
 		}
 	}
 	return rel, releaseTemplates{tag: r.expr("tag"), title: r.expr("title"), block: b.DefRange}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/planner"
+	"github.com/relctl/relctl/providers/cosign"
+	"github.com/relctl/relctl/providers/github"
+	"github.com/relctl/relctl/providers/helm"
+	"github.com/relctl/relctl/providers/oci"
+	"github.com/relctl/relctl/state"
+)
+
+// backend holds the providers for one spec.
+type backend struct {
+	spec     *config.Spec
+	packager *helm.Packager
+	registry *oci.Client
+	signer   *cosign.Signer
+	releases *github.Client
+}
+
+// purpose says whether a backend will only read (plan, drift, verify) or
+// also write (apply): a signer that must sign needs its key or token now.
+type purpose int
+
+const (
+	forReading purpose = iota
+	forWriting
+)
+
+func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (*backend, error) {
+	b := &backend{spec: spec, packager: helm.New(helm.Options{SourceDateEpoch: env.Getenv("SOURCE_DATE_EPOCH")})}
+	reg, err := oci.New(oci.Options{Insecure: spec.Registry.Insecure, Getenv: env.Getenv, UserAgent: userAgent()})
+	if err != nil {
+		return nil, fmt.Errorf("registry %s: %w", spec.Registry.Host, err)
+	}
+	b.registry = reg
+
+	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
+		s, err := cosign.New(ctx, cosign.Options{
+			Signing:           spec.Signing,
+			Getenv:            env.Getenv,
+			AllowHTTPRegistry: spec.Registry.Insecure || isLoopback(spec.Registry.Host),
+			VerifyOnly:        why == forReading,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("signing (mode %q): %w", spec.Signing.Mode, err)
+		}
+		b.signer = s
+	}
+
+	if spec.GitHub != nil {
+		token := env.Getenv("GITHUB_TOKEN")
+		if token == "" {
+			token = env.Getenv("GH_TOKEN")
+		}
+		if token == "" {
+			return nil, errors.New("github: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read and write releases of " + spec.GitHub.Repository)
+		}
+		gh, err := github.New(github.Options{
+			APIURL: env.Getenv("GITHUB_API_URL"),
+			Token:  token,
+			Owner:  spec.GitHub.Owner,
+			Repo:   spec.GitHub.Name,
+			Retry:  spec.Retry,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("github: %w", err)
+		}
+		b.releases = gh
+	}
+	return b, nil
+}
+
+func (b *backend) readers() state.Readers {
+	r := state.Readers{Packager: b.packager, Registry: b.registry}
+	if b.signer != nil {
+		r.Signatures = b.signer
+	}
+	if b.releases != nil {
+		r.Releases = b.releases
+	}
+	return r
+}
+
+func (b *backend) writers() planner.Writers {
+	w := planner.Writers{Registry: b.registry}
+	if b.signer != nil {
+		w.Signer = b.signer
+	}
+	if b.releases != nil {
+		w.Releases = b.releases
+	}
+	return w
+}
+
+// isLoopback reports whether a registry host (with or without port) is on
+// this machine, where plain HTTP is safe.
+func isLoopback(host string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.Trim(h, "[]")
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

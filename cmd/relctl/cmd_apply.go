@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relctl/relctl/cmd/relctl/views"
+	"github.com/relctl/relctl/planner"
+)
+
+func applyCmd(g *globals, env *Env) *cobra.Command {
+	var (
+		po          planOptions
+		autoApprove bool
+		asJSON      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "apply [PLAN_FILE]",
+		Short: "Publish: push, sign, create releases, upload assets, publish",
+		Long: `Publish what the plan says: push, sign, create releases as drafts, upload
+and confirm every asset, then publish.
+
+With PLAN_FILE, applies that saved plan, and refuses it when the spec, the
+charts or the remote changed since it was made. Without, plans first and asks
+for confirmation (or takes --auto-approve).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var saved *planner.ChangeSet
+			if len(args) == 1 {
+				p, err := readPlanFile(args[0])
+				if err != nil {
+					return exitWith(exitError, err)
+				}
+				saved = p
+			}
+			o, err := observe(ctx, g, env, po, forWriting)
+			if err != nil {
+				return err
+			}
+			if saved != nil {
+				if err := planner.CheckStale(saved, o.plan); err != nil {
+					return exitWith(exitError, err)
+				}
+			}
+			if !asJSON && saved == nil {
+				if err := views.Plan(env.Stdout, o.plan, g.style(env)); err != nil {
+					return err
+				}
+			}
+			if len(o.plan.Blocked()) > 0 {
+				err := fmt.Errorf("%w: nothing was applied", planner.ErrBlocked)
+				if asJSON {
+					views.ApplyJSON(env.Stdout, nil, err)
+				}
+				return exitWith(exitError, err)
+			}
+			if !o.plan.HasChanges() {
+				if asJSON {
+					return views.ApplyJSON(env.Stdout, &planner.Result{}, nil)
+				}
+				if saved != nil {
+					fmt.Fprintln(env.Stdout, "No changes. Published charts match relctl.hcl.")
+				}
+				return nil
+			}
+			if saved == nil && !autoApprove {
+				if err := confirm(env); err != nil {
+					return exitWith(exitError, err)
+				}
+			}
+			hook := planner.Hook(&views.Progress{W: env.Stdout, Style: g.style(env)})
+			if asJSON {
+				hook = nil
+			}
+			res, applyErr := planner.Apply(ctx, o.plan, o.spec, o.snap, o.backend.writers(), planner.ApplyOptions{
+				Parallelism: po.parallelism,
+				Hook:        hook,
+			})
+			if asJSON {
+				views.ApplyJSON(env.Stdout, res, applyErr)
+			} else if res != nil {
+				views.ApplySummary(env.Stdout, res, g.style(env))
+			}
+			if applyErr != nil {
+				return exitWith(exitError, applyErr)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result in the versioned JSON format")
+	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
+	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
+	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
+	return cmd
+}
+
+func readPlanFile(path string) (*planner.ChangeSet, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open plan: %w", err)
+	}
+	defer f.Close()
+	p, err := planner.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// confirm asks a person; anything but "yes" cancels. Without a terminal
+// there is nobody to ask, and apply must not guess.
+func confirm(env *Env) error {
+	if !env.IsTerminal {
+		return errors.New("apply needs confirmation: run it in a terminal, or pass --auto-approve (CI), or apply a saved plan: relctl plan --out plan.json && relctl apply plan.json")
+	}
+	fmt.Fprint(env.Stdout, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return errors.New("apply cancelled")
+	}
+	return nil
+}

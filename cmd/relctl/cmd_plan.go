@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relctl/relctl/cmd/relctl/views"
+	"github.com/relctl/relctl/planner"
+)
+
+// outputFlags select a rendering.
+type outputFlags struct {
+	json, markdown bool
+}
+
+func (o *outputFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the versioned JSON format")
+	cmd.Flags().BoolVar(&o.markdown, "markdown", false, "print Markdown (for a pull-request comment)")
+	cmd.MarkFlagsMutuallyExclusive("json", "markdown")
+}
+
+func (o *outputFlags) render(env *Env, g *globals, p *planner.ChangeSet) error {
+	switch {
+	case o.json:
+		return p.Write(env.Stdout)
+	case o.markdown:
+		return views.Markdown(env.Stdout, p)
+	}
+	return views.Plan(env.Stdout, p, g.style(env))
+}
+
+func planCmd(g *globals, env *Env) *cobra.Command {
+	var (
+		po       planOptions
+		out      outputFlags
+		file     string
+		detailed bool
+	)
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Observe the registry and GitHub, and show what apply would do",
+		Long: `Observe the registry and GitHub, and show what apply would do.
+
+Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or
+blocked changes, 2 changes present (--detailed-exitcode).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := observe(cmd.Context(), g, env, po, forReading)
+			if err != nil {
+				return err
+			}
+			if err := out.render(env, g, o.plan); err != nil {
+				return err
+			}
+			if file != "" {
+				if err := writePlanFile(file, o.plan); err != nil {
+					return err
+				}
+				if !out.json {
+					fmt.Fprintf(env.Stderr, "\nSaved the plan to %s. To apply exactly this plan: relctl apply %s\n", file, file)
+				}
+			}
+			stepSummary(env, o.plan)
+			switch {
+			case len(o.plan.Blocked()) > 0:
+				return exitWith(exitError, nil)
+			case detailed && o.plan.HasChanges():
+				return exitWith(exitChanges, nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&file, "out", "", "save the plan to `FILE` for relctl apply")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes")
+	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF` (default origin/$GITHUB_BASE_REF)")
+	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
+	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts observed at once (twice this)")
+	out.add(cmd)
+	return cmd
+}
+
+func writePlanFile(path string, p *planner.ChangeSet) error {
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		return err
+	}
+	// 0600: the plan holds no secret, but it is an instruction to publish.
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
+}
+
+// maxStepSummary is GitHub's limit per step: over it the whole summary is
+// dropped, so relctl writes nothing rather than lose it.
+const maxStepSummary = 1 << 20
+
+// stepSummary appends the plan in Markdown to $GITHUB_STEP_SUMMARY.
+func stepSummary(env *Env, p *planner.ChangeSet) {
+	path := env.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return
+	}
+	var buf bytes.Buffer
+	if err := views.Markdown(&buf, p); err != nil || buf.Len() > maxStepSummary {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "Warning: write step summary: %v\n", err)
+		return
+	}
+	defer f.Close()
+	f.Write(buf.Bytes())
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func sandboxCmd(env *Env) *cobra.Command {
+	var opts sandboxOptions
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve an OCI registry and a GitHub emulator on loopback until interrupted",
+		Long: `Serve an in-memory OCI registry (the CNCF distribution registry) and an
+emulator of GitHub's Releases API on loopback, print their coordinates as
+KEY=VALUE lines, and block until interrupted. Nothing is kept on exit.
+
+  eval "$(relctl sandbox & sleep 1)"   # or read the lines from its output`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := startSandbox(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			for _, kv := range s.vars() {
+				fmt.Fprintf(env.Stdout, "%s=%s\n", kv[0], kv[1])
+			}
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.registryAddr, "registry-addr", "127.0.0.1:0", "listen `ADDR` of the registry")
+	cmd.Flags().StringVar(&opts.githubAddr, "github-addr", "127.0.0.1:0", "listen `ADDR` of the GitHub emulator")
+	cmd.Flags().StringVar(&opts.repository, "repository", "acme/charts", "the emulated `OWNER/NAME` repository")
+	return cmd
+}

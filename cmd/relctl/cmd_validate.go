@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/planner"
+)
+
+func validateCmd(g *globals, env *Env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check relctl.hcl and the charts it names, offline",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !asJSON {
+				if _, err := loadSpec(g, env); err != nil {
+					return err
+				}
+				fmt.Fprintln(env.Stdout, g.style(env).Green("Success!")+" The configuration is valid.")
+				return nil
+			}
+			dir, err := g.dir()
+			if err != nil {
+				return exitWith(exitError, err)
+			}
+			p := config.NewParser()
+			_, diags := p.Load(config.LoadOptions{Dir: dir, Vars: g.vars, VarFiles: g.varFiles, Getenv: env.Getenv, Environ: env.Environ})
+			out := struct {
+				FormatVersion string              `json:"format_version"`
+				Valid         bool                `json:"valid"`
+				ErrorCount    int                 `json:"error_count"`
+				WarningCount  int                 `json:"warning_count"`
+				Diagnostics   []config.Diagnostic `json:"diagnostics"`
+			}{FormatVersion: planner.FormatVersion, Valid: !diags.HasErrors(), Diagnostics: p.DiagnosticsJSON(diags)}
+			if out.Diagnostics == nil {
+				out.Diagnostics = []config.Diagnostic{}
+			}
+			out.ErrorCount = len(diags.Errs())
+			out.WarningCount = len(diags) - out.ErrorCount
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(out); err != nil {
+				return err
+			}
+			if !out.Valid {
+				return exitWith(exitError, nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print diagnostics in the versioned JSON format")
+	return cmd
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/planner"
+	"github.com/relctl/relctl/state"
+)
+
+// planOptions are the flags shared by plan and apply.
+type planOptions struct {
+	base        string
+	all         bool
+	parallelism int
+}
+
+// observed is a spec with the world as seen now and the plan between them.
+type observed struct {
+	spec    *config.Spec
+	backend *backend
+	snap    *state.Snapshot
+	plan    *planner.ChangeSet
+}
+
+// observe loads the spec, refreshes and plans.
+func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purpose) (*observed, error) {
+	spec, err := loadSpec(g, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := selectCharts(ctx, spec, po.base, po.all, env); err != nil {
+		return nil, err
+	}
+	b, err := newBackend(ctx, spec, env, why)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := state.Refresh(ctx, spec, b.readers(), state.RefreshOptions{
+		Parallelism: po.parallelism * 2,
+		Commit:      commit(ctx, spec, env),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := planner.Plan(spec, snap, planner.Options{RelctlVersion: version()})
+	if err != nil {
+		return nil, err
+	}
+	return &observed{spec: spec, backend: b, snap: snap, plan: p}, nil
+}
