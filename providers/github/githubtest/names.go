@@ -6,10 +6,10 @@ import "strings"
 //
 // GitHub renames assets whose names contain special characters, but the rule
 // is undocumented (softprops/action-gh-release#159). This is the documented
-// approximation relctl relies on, matching the observed cases ("my file
-// (1).zip" -> "my.file.1.zip"):
+// approximation relctl relies on (state.AssetName is the same rule),
+// matching the observed cases ("my file (1).zip" -> "my.file.1.zip"):
 //
-//  1. every character outside [A-Za-z0-9._+@-] (spaces, parentheses, '~',
+//  1. every character outside [A-Za-z0-9._+-] (spaces, parentheses, '~', '@',
 //     ':', '/', non-ASCII, ...) becomes '.';
 //  2. runs of '.' collapse into one;
 //  3. leading and trailing '.' are removed.
@@ -23,7 +23,7 @@ func NormalizeAssetName(name string) string {
 	lastDot := false
 	for _, r := range name {
 		keep := r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("._+@-", r))
+			strings.ContainsRune("._+-", r))
 		if !keep || r == '.' {
 			if !lastDot {
 				b.WriteByte('.')

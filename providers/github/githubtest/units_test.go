@@ -9,7 +9,7 @@ import (
 func TestNormalizeAssetName_replacesSpecialCharactersWithSingleDots(t *testing.T) {
 	for in, want := range map[string]string{
 		"podinfo-6.5.0.tgz":       "podinfo-6.5.0.tgz",
-		"chart+build.1@x_y.tgz":   "chart+build.1@x_y.tgz",
+		"chart+build.1@x_y.tgz":   "chart+build.1.x_y.tgz",
 		"my file (1).zip":         "my.file.1.zip",
 		"  .hidden~name:v1..tgz.": "hidden.name.v1.tgz",
 		"dir/sub/a.txt":           "dir.sub.a.txt",
