@@ -108,6 +108,9 @@ func runDemo(ctx context.Context, g *globals, env *Env, keep bool) error {
 	})
 	d.relctl(exitOK, "apply", "--auto-approve")
 
+	d.section("Verify: registry digests = release packages, and every signature checks out")
+	d.relctl(exitOK, "verify")
+
 	d.section("Apply once more: idempotent")
 	sb.registry.ResetRequests()
 	sb.github.ResetLog()

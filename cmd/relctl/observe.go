@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
@@ -13,6 +14,8 @@ type planOptions struct {
 	base        string
 	all         bool
 	parallelism int
+	// only names the charts to take; empty means every selected chart.
+	only []string
 }
 
 // observed is a spec with the world as seen now and the plan between them.
@@ -31,6 +34,20 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 	}
 	if err := selectCharts(ctx, spec, po.base, po.all, env); err != nil {
 		return nil, err
+	}
+	if len(po.only) > 0 {
+		var declared []string
+		kept := spec.Charts[:0]
+		for _, c := range spec.Charts {
+			declared = append(declared, c.Name)
+			if slices.Contains(po.only, c.Name) {
+				kept = append(kept, c)
+			}
+		}
+		if err := onlyCharts(po.only, declared); err != nil {
+			return nil, exitWith(exitError, err)
+		}
+		spec.Charts = kept
 	}
 	b, err := newBackend(ctx, spec, env, why)
 	if err != nil {

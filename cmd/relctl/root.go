@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, env *Env) int {
 		planCmd(g, env),
 		applyCmd(g, env),
 		showCmd(g, env),
+		driftCmd(g, env),
+		verifyCmd(g, env),
 		versionCmd(env),
 		sandboxCmd(env),
 		demoCmd(g, env),

@@ -1,6 +1,7 @@
 package github
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -116,52 +117,71 @@ func (c *Client) DeleteAsset(ctx context.Context, id int64) error {
 // AssetDigest downloads an asset and returns "sha256:<hex>" of its bytes.
 // The bytes are hashed as they stream in and never stored; more than 2 GiB
 // (GitHub's limit) is an error.
+func (c *Client) AssetDigest(ctx context.Context, assetID int64) (string, error) {
+	h := sha256.New()
+	if err := c.download(ctx, assetID, h, maxAssetSize); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// DownloadAsset returns an asset's bytes; more than limit bytes is an error.
+// It serves `relctl verify`, which checks small files (signatures,
+// certificates, chart packages) against each other.
+func (c *Client) DownloadAsset(ctx context.Context, assetID int64, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := c.download(ctx, assetID, &buf, limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// download streams an asset into w.
 //
 // GitHub answers the download with a redirect to a storage host and a
 // signed URL. That hop is fetched without the token: the storage host must
 // not see it, and rejects a request that carries both.
-func (c *Client) AssetDigest(ctx context.Context, assetID int64) (string, error) {
+func (c *Client) download(ctx context.Context, assetID int64, w io.Writer, limit int64) error {
 	op := fmt.Sprintf("download asset %d of %s", assetID, c.Repository())
 	req, err := c.gh.NewRequest(http.MethodGet, c.assetPath(assetID), nil)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	req.Header.Set("Accept", "application/octet-stream")
 	resp, err := c.gh.Client().Do(req.WithContext(ctx))
 	if err != nil {
-		return "", c.fail(op, c.assetNotFound(assetID), err)
+		return c.fail(op, c.assetNotFound(assetID), err)
 	}
 	if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
 		drain(resp)
 		target, err := req.URL.Parse(loc)
 		if err != nil {
-			return "", fmt.Errorf("%s: redirect to %q: %w", op, loc, err)
+			return fmt.Errorf("%s: redirect to %q: %w", op, loc, err)
 		}
 		storage, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", op, err)
+			return fmt.Errorf("%s: %w", op, err)
 		}
 		storage.Header.Set("Accept", "application/octet-stream")
 		if resp, err = c.plain.Do(storage); err != nil {
-			return "", fmt.Errorf("%s: fetch from %s: %w", op, target.Host, err)
+			return fmt.Errorf("%s: fetch from %s: %w", op, target.Host, err)
 		}
 	}
 	defer resp.Body.Close()
 	if err := gh.CheckResponse(resp); err != nil {
-		return "", c.fail(op, c.assetNotFound(assetID), err)
+		return c.fail(op, c.assetNotFound(assetID), err)
 	}
-	if resp.ContentLength > maxAssetSize {
-		return "", fmt.Errorf("%s: %d bytes is over GitHub's 2 GiB asset limit", op, resp.ContentLength)
+	if resp.ContentLength > limit {
+		return fmt.Errorf("%s: %d bytes is over the %d-byte limit", op, resp.ContentLength, limit)
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(resp.Body, maxAssetSize+1))
+	n, err := io.Copy(w, io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return "", fmt.Errorf("%s: read after %d bytes: %w", op, n, err)
+		return fmt.Errorf("%s: read after %d bytes: %w", op, n, err)
 	}
-	if n > maxAssetSize {
-		return "", fmt.Errorf("%s: more than GitHub's 2 GiB asset limit", op)
+	if n > limit {
+		return fmt.Errorf("%s: more than the %d-byte limit", op, limit)
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return nil
 }
 
 func isRedirect(code int) bool {

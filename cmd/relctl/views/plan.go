@@ -115,3 +115,25 @@ func abbrev(v string) string {
 	}
 	return v
 }
+
+// Drift renders a drift report: the plan's changes, named as drift.
+func Drift(w io.Writer, p *planner.ChangeSet, st Style) error {
+	if !p.HasChanges() {
+		_, err := fmt.Fprintf(w, "%s Everything published matches relctl.hcl.\n", st.Green(st.Bold("No drift.")))
+		return err
+	}
+	var unsigned []string
+	for _, c := range p.Changes {
+		if c.Type == planner.TypeOCISignature && c.Action == planner.ActionCreate && c.Before != nil {
+			unsigned = append(unsigned, c.Chart)
+		}
+	}
+	fmt.Fprintf(w, "%s what is published no longer matches relctl.hcl; relctl apply would do this:\n\n", st.Yellow(st.Bold("Drift detected:")))
+	for _, chart := range unsigned {
+		fmt.Fprintf(w, "%s %s is published WITHOUT a valid signature.\n", st.Red("UNSIGNED:"), chart)
+	}
+	if len(unsigned) > 0 {
+		fmt.Fprintln(w)
+	}
+	return Plan(w, p, st)
+}

@@ -41,6 +41,7 @@ type Server struct {
 	dir      string
 	mu       sync.Mutex
 	requests []Request
+	faults   []func(*http.Request) int
 }
 
 // Request is one request the registry received.
@@ -149,10 +150,46 @@ func (s *Server) Writes() int {
 	return n
 }
 
+// Inject makes the registry answer a request with a status of its own:
+// fault returns the status, or 0 to let the request through. It returns a
+// function that removes the fault. Use it to refuse what a real registry
+// may refuse (a 403 on one repository, a 500 on a manifest push).
+func (s *Server) Inject(fault func(*http.Request) int) (remove func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault)
+	i := len(s.faults) - 1
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.faults[i] = func(*http.Request) int { return 0 }
+	}
+}
+
+func (s *Server) fault(r *http.Request) int {
+	s.mu.Lock()
+	faults := append([]func(*http.Request) int(nil), s.faults...)
+	s.mu.Unlock()
+	for _, f := range faults {
+		if code := f(r); code != 0 {
+			return code
+		}
+	}
+	return 0
+}
+
 func (s *Server) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		if code := s.fault(r); code != 0 {
+			// The registry's error shape, so clients report it as they
+			// would a real refusal.
+			rec.Header().Set("Content-Type", "application/json")
+			rec.WriteHeader(code)
+			fmt.Fprintf(rec, `{"errors":[{"code":"DENIED","message":"injected fault: %d"}]}`, code)
+		} else {
+			next.ServeHTTP(rec, r)
+		}
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: rec.status})
 		s.mu.Unlock()

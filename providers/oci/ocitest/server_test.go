@@ -58,3 +58,29 @@ func TestStart_withCredentialsRefusesAnonymousRequests(t *testing.T) {
 		t.Fatalf("authenticated GET /v2/ = %d, want 200", resp.StatusCode)
 	}
 }
+
+func TestInject_refusesMatchingRequestsUntilRemoved(t *testing.T) {
+	s, err := Start(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	remove := s.Inject(func(r *http.Request) int {
+		if r.Method == http.MethodHead {
+			return http.StatusForbidden
+		}
+		return 0
+	})
+	url := "http://" + s.Host + "/v2/acme/podinfo/manifests/1.0.0"
+	for _, want := range []int{http.StatusForbidden, http.StatusNotFound} {
+		resp, err := http.Head(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("HEAD = %d, want %d", resp.StatusCode, want)
+		}
+		remove()
+	}
+}

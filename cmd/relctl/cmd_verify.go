@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relctl/relctl/cmd/relctl/views"
+	"github.com/relctl/relctl/planner"
+)
+
+func verifyCmd(g *globals, env *Env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify [CHART...]",
+		Short: "Check published digests and signatures",
+		Long: `Check what is published for each declared chart version (or the named
+charts): the registry holds the chart, its signature verifies for the
+configured key or identity, the release is published, the release's .tgz is
+the registry's chart layer byte for byte, and its .tgz.sig verifies against
+it. Exit 1 when any check fails.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			o, err := observe(ctx, g, env, planOptions{all: true, only: args}, forReading)
+			if err != nil {
+				return err
+			}
+			r := planner.VerifyReaders{}
+			if o.backend.signer != nil {
+				r.Blobs = o.backend.signer
+			}
+			if o.backend.releases != nil {
+				r.Assets = o.backend.releases
+			}
+			v, err := planner.Verify(ctx, o.spec, o.snap, r)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = views.VerifyJSON(env.Stdout, v)
+			} else {
+				err = views.Verify(env.Stdout, v, g.style(env))
+			}
+			if err != nil {
+				return err
+			}
+			if !v.OK() {
+				return exitWith(exitError, nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checks in the versioned JSON format")
+	return cmd
+}
+
+// onlyCharts narrows the spec to the named charts; a name the spec does not
+// declare is an error.
+func onlyCharts(names []string, declared []string) error {
+	for _, n := range names {
+		if !slices.Contains(declared, n) {
+			return fmt.Errorf("chart %q is not declared in relctl.hcl (declared: %v)", n, declared)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// BlobVerifier checks a cosign signature over a file's bytes.
+type BlobVerifier interface {
+	VerifyBlob(ctx context.Context, blob []byte, sig *state.BlobSignature) error
+}
+
+// AssetDownloader reads a release asset's bytes.
+type AssetDownloader interface {
+	DownloadAsset(ctx context.Context, assetID int64, limit int64) ([]byte, error)
+}
+
+// VerifyReaders are what Verify reads beyond the snapshot. Blobs is nil when
+// signing is off; Assets is nil when releases are not managed.
+type VerifyReaders struct {
+	Blobs  BlobVerifier
+	Assets AssetDownloader
+}
+
+// Check is one verification of one chart version.
+type Check struct {
+	Chart   string `json:"chart"`
+	Version string `json:"version"`
+	Name    string `json:"check"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail"`
+}
+
+// Verification is the outcome of Verify.
+type Verification struct {
+	Checks []Check
+}
+
+// OK reports whether every check passed.
+func (v *Verification) OK() bool {
+	for _, c := range v.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSignatureAsset bounds the .sig and .pem downloads: both are a few KiB.
+const maxSignatureAsset = 1 << 20
+
+// Verify checks what is published for each chart of the snapshot: the
+// registry holds the declared chart, its signature verifies for the
+// configured key or identity, the release is published, its .tgz is the
+// registry's chart layer byte for byte, and its .tgz.sig verifies against
+// those bytes. It reads only.
+func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders) (*Verification, error) {
+	v := &Verification{}
+	signing := spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != ""
+	for _, c := range spec.Charts {
+		cs := snap.Chart(c.Name)
+		if cs == nil {
+			return nil, fmt.Errorf("chart %s was not observed", c.Name)
+		}
+		add := func(name string, ok bool, detail string, args ...any) {
+			v.Checks = append(v.Checks, Check{Chart: c.Name, Version: c.Version, Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...)})
+		}
+		o := cs.OCI
+		if !o.Exists {
+			add("registry", false, "%s:%s is absent", o.Repository, o.Tag)
+			continue
+		}
+		layer := ""
+		switch {
+		case o.ManifestDigest == o.LocalManifestDigest:
+			layer = cs.Package.Digest
+			add("registry", true, "%s:%s at %s", o.Repository, o.Tag, short(o.ManifestDigest))
+		case adopted(cs):
+			layer = digestOf(o.RemoteArchive)
+			add("registry", true, "%s:%s at %s: the chart files, packaged by another tool", o.Repository, o.Tag, short(o.ManifestDigest))
+		default:
+			add("registry", false, "%s:%s at %s holds other content than %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir)
+		}
+		if signing {
+			switch sig := cs.Signature; {
+			case sig == nil:
+				add("signature", false, "not observed")
+			default:
+				add("signature", sig.Valid, "%s (%s)", sig.Reason, spec.Signing.Mode)
+			}
+		}
+		if spec.GitHub == nil {
+			continue
+		}
+		keep, _ := pickRelease(cs.Releases)
+		switch {
+		case keep == nil:
+			add("release", false, "no release for tag %s", c.Tag)
+			continue
+		case keep.Draft:
+			add("release", false, "release %s is still a draft", c.Tag)
+		default:
+			add("release", true, "%s published", c.Tag)
+		}
+		tgz := findAsset(keep.Assets, cs.Package.FileName)
+		switch {
+		case tgz == nil || tgz.State != "uploaded":
+			add("release package", false, "%s is not on the release", cs.Package.FileName)
+			continue
+		case layer == "":
+			add("release package", false, "%s cannot match a registry holding other content", cs.Package.FileName)
+			continue
+		case tgz.Digest != layer:
+			add("release package", false, "%s is %s, the registry's chart is %s", tgz.Name, tgz.Digest, layer)
+			continue
+		default:
+			add("release package", true, "%s = the registry's chart layer (%s)", tgz.Name, short(layer))
+		}
+		if signing && r.Blobs != nil && r.Assets != nil {
+			name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
+			add(name, ok, "%s", detail)
+		}
+	}
+	return v, nil
+}
+
+// verifyBlobAsset checks the release's .tgz.sig (and .tgz.pem in keyless
+// mode) against the package bytes, which equal the registry's chart layer.
+func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, mode config.SigningMode) (string, bool, string) {
+	sigName := cs.Package.FileName + ".sig"
+	name := "release signature"
+	sigAsset := findAsset(rel.Assets, sigName)
+	if sigAsset == nil {
+		return name, false, sigName + " is not on the release"
+	}
+	sig, err := r.Assets.DownloadAsset(ctx, sigAsset.ID, maxSignatureAsset)
+	if err != nil {
+		return name, false, err.Error()
+	}
+	bs := &state.BlobSignature{Signature: sig}
+	if mode == config.SigningKeyless {
+		pem := findAsset(rel.Assets, cs.Package.FileName+".pem")
+		if pem == nil {
+			return name, false, cs.Package.FileName + ".pem is not on the release"
+		}
+		if bs.Certificate, err = r.Assets.DownloadAsset(ctx, pem.ID, maxSignatureAsset); err != nil {
+			return name, false, err.Error()
+		}
+	}
+	blob := cs.Package.Archive
+	if adopted(cs) {
+		blob = cs.OCI.RemoteArchive
+	}
+	if err := r.Blobs.VerifyBlob(ctx, blob, bs); err != nil {
+		return name, false, err.Error()
+	}
+	return name, true, sigName + " verifies against the package"
+}
