@@ -128,7 +128,10 @@ charts {
 		t.Fatalf("sandbox exited %d after cancellation; stderr:\n%s", code, stderr.String())
 	}
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	if _, err := fresh.Head("http://" + vars["RELCTL_SANDBOX_REGISTRY"] + "/v2/"); err == nil {
-		t.Errorf("the sandbox registry still answers after the sandbox ended")
+	for _, u := range []string{"http://" + vars["RELCTL_SANDBOX_REGISTRY"] + "/v2/", vars["GITHUB_API_URL"]} {
+		if resp, err := fresh.Head(u); err == nil {
+			resp.Body.Close()
+			t.Errorf("%s still answers after the sandbox ended", u)
+		}
 	}
 }
