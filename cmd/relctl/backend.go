@@ -36,7 +36,7 @@ const (
 
 func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (*backend, error) {
 	b := &backend{spec: spec, packager: helm.New(helm.Options{SourceDateEpoch: env.Getenv("SOURCE_DATE_EPOCH")})}
-	reg, err := oci.New(oci.Options{Insecure: spec.Registry.Insecure, Getenv: env.Getenv, UserAgent: userAgent()})
+	reg, err := oci.New(oci.Options{Insecure: spec.Registry.Insecure, Getenv: env.Getenv, Retry: spec.Retry, UserAgent: userAgent()})
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", spec.Registry.Host, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/retry"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
@@ -30,6 +31,9 @@ type Options struct {
 	// network errors, 5xx and 429 with jittered exponential backoff
 	// (oras-go's retry.DefaultPolicy).
 	HTTPClient *http.Client
+	// Retry tunes the default client's retries (the spec's retry block);
+	// zero fields keep oras-go's defaults. Ignored with HTTPClient.
+	Retry config.Retry
 	// UserAgent is sent with every request; "" means "relctl".
 	UserAgent string
 }
@@ -50,6 +54,23 @@ type Client struct {
 
 var _ state.RegistryReader = (*Client)(nil)
 
+// retryPolicy is oras-go's default policy, bounded by the spec's retry
+// block: a registry's Retry-After on 429 is honoured within max_backoff.
+func retryPolicy(r config.Retry) func() retry.Policy {
+	p := *retry.DefaultPolicy.(*retry.GenericPolicy)
+	if r.Attempts > 0 {
+		p.MaxRetry = r.Attempts - 1
+	}
+	if r.MinBackoff > 0 {
+		p.MinWait = r.MinBackoff
+		p.Backoff = retry.ExponentialBackoff(r.MinBackoff, 2, 0.1)
+	}
+	if r.MaxBackoff > 0 {
+		p.MaxWait = r.MaxBackoff
+	}
+	return func() retry.Policy { return &p }
+}
+
 // New returns a Client. It makes no request.
 func New(opts Options) (*Client, error) {
 	c := &Client{
@@ -65,7 +86,7 @@ func New(opts Options) (*Client, error) {
 		// Every request oras-go sends with a body is rewindable (GetBody is
 		// set for the byte readers Push hands it), so the retry transport
 		// may resend a PUT or POST safely.
-		httpClient = retry.NewClient()
+		httpClient = &http.Client{Transport: &retry.Transport{Policy: retryPolicy(opts.Retry)}}
 	}
 	ua := opts.UserAgent
 	if ua == "" {

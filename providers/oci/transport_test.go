@@ -10,7 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/oci/ocitest"
 )
 
@@ -144,5 +146,24 @@ func TestIsLoopback_coversLocalhostAnd127Slash8AndIPv6Loopback(t *testing.T) {
 		if got := isLoopback(host); got != want {
 			t.Errorf("isLoopback(%q) = %v, want %v", host, got, want)
 		}
+	}
+}
+
+func TestRetryPolicy_followsTheSpecsRetryBlock(t *testing.T) {
+	p := retryPolicy(config.Retry{Attempts: 3, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})()
+	for attempt, wantRetry := range []bool{true, true, false} {
+		wait, err := p.Retry(attempt, &http.Response{StatusCode: http.StatusBadGateway}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := wait >= 0; got != wantRetry {
+			t.Fatalf("attempt %d: retry = %t (wait %s), want %t", attempt, got, wait, wantRetry)
+		}
+		if wantRetry && (wait < 10*time.Millisecond || wait > 20*time.Millisecond) {
+			t.Fatalf("attempt %d: wait %s outside [10ms, 20ms]", attempt, wait)
+		}
+	}
+	if wait, _ := p.Retry(0, &http.Response{StatusCode: http.StatusNotFound}, nil); wait >= 0 {
+		t.Fatalf("a 404 is retried (wait %s)", wait)
 	}
 }
