@@ -188,9 +188,6 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 	if oci == nil {
 		return nil, fmt.Errorf("chart %s: plan has no %s change", name, TypeOCIChart)
 	}
-	if strings.Contains(oci.Reason, "on_conflict = \"skip\"") {
-		return nil, nil
-	}
 	if err := a.step(*oci, func() error { return a.pushChart(ctx, cs, *oci) }); err != nil {
 		return nil, err
 	}

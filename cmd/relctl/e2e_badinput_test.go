@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -81,9 +82,16 @@ func TestE2E_badInputGivesAClearErrorAndPushesNothing(t *testing.T) {
 func TestE2E_unreachableRegistryIsNamed(t *testing.T) {
 	h := newHarness(t)
 	h.chart("alpha", "1.0.0")
-	h.write("relctl.hcl", "registry {\n  repository = \"127.0.0.1:1/acme/charts\"\n}\n\ncharts {\n  dir = \"charts\"\n}\n")
+	// A port that was free a moment ago: nothing listens there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ln.Addr().String()
+	ln.Close()
+	h.write("relctl.hcl", "registry {\n  repository = \""+host+"/acme/charts\"\n}\n\ncharts {\n  dir = \"charts\"\n}\n")
 	code, _, errOut := h.relctl("plan")
-	if code != exitError || !strings.Contains(errOut, "127.0.0.1:1") {
+	if code != exitError || !strings.Contains(errOut, "registry "+host+" unreachable") {
 		t.Fatalf("plan against an unreachable registry exited %d:\n%s", code, errOut)
 	}
 }
