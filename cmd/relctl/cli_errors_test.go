@@ -91,3 +91,14 @@ func TestCLI_withoutAGitHubTokenPlanSaysToSetGitHubToken(t *testing.T) {
 		t.Errorf("%d registry writes without a GitHub token", w)
 	}
 }
+
+func TestCLI_GitHubTokenWinsOverGHToken(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry)
+	h.env["GH_TOKEN"] = "ghs_stale_other_token"
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if rs := h.releasesFor("alpha-v1.0.0"); len(rs) != 1 || rs[0].Draft {
+		t.Fatalf("releases after apply: %+v", rs)
+	}
+}

@@ -150,6 +150,9 @@ func TestCLI_showJSONOfASavedPlanEqualsPlanJSON(t *testing.T) {
 	if !reflect.DeepEqual(decodePlan(t, string(saved)), planned) {
 		t.Errorf("the saved plan file differs from plan --json")
 	}
+	if md, shownMD := h.mustRelctl(exitOK, "plan", "--markdown"), h.mustRelctl(exitOK, "show", planFile, "--markdown"); md != shownMD {
+		t.Errorf("show --markdown differs from plan --markdown:\n%s\n---\n%s", md, shownMD)
+	}
 }
 
 func TestCLI_applyJSONReportsAppliedAddressesAndPublishedCharts(t *testing.T) {
@@ -187,6 +190,32 @@ func TestCLI_applyJSONReportsAppliedAddressesAndPublishedCharts(t *testing.T) {
 	res.Applied, res.Published = nil, nil
 	if err := json.Unmarshal([]byte(out), &res); err != nil || !res.Success || len(res.Applied) != 0 || len(res.Published) != 0 {
 		t.Errorf("apply --json with no changes (%v):\n%s", err, out)
+	}
+}
+
+func TestCLI_applyJSONOfABlockedPlanReportsFailureAndWritesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.registryOnly("")
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	h.write("charts/alpha/values.yaml", "replicas: 2\n")
+	h.reg.ResetRequests()
+	out := h.mustRelctl(exitError, "apply", "--auto-approve", "--json")
+	var res struct {
+		FormatVersion string   `json:"format_version"`
+		Success       *bool    `json:"success"`
+		Applied       []string `json:"applied"`
+		Error         string   `json:"error"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	if err := dec.Decode(&res); err != nil || dec.More() {
+		t.Fatalf("apply --json of a blocked plan: stdout is not one JSON value (%v):\n%s", err, out)
+	}
+	if res.FormatVersion != "1" || res.Success == nil || *res.Success || len(res.Applied) != 0 || !strings.Contains(res.Error, "blocked") {
+		t.Errorf("apply --json of a blocked plan: %s", out)
+	}
+	if w := h.reg.Writes(); w != 0 {
+		t.Errorf("a blocked apply made %d registry writes", w)
 	}
 }
 
@@ -254,5 +283,13 @@ func TestCLI_planAppendsMarkdownToTheStepSummary(t *testing.T) {
 	b, _ = os.ReadFile(summary)
 	if got := string(b); !strings.Contains(got, "### relctl plan: no changes") || strings.Count(got, "### relctl") != 2 {
 		t.Errorf("a second plan did not append its own summary:\n%s", got)
+	}
+
+	// A blocked plan fails the step, and the summary says why.
+	h.write("charts/alpha/values.yaml", "replicas: 2\n")
+	h.mustRelctl(exitError, "plan")
+	b, _ = os.ReadFile(summary)
+	if got := string(b); strings.Count(got, "### relctl") != 3 || !strings.Contains(got, "[!CAUTION]") || !strings.Contains(got, "`oci_chart.alpha`") {
+		t.Errorf("a blocked plan's summary:\n%s", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func TestCLI_sandboxPrintsItsCoordinatesAndServesAnApplyUntilCancelled(t *testin
 			Stdin:   strings.NewReader(""),
 			Stdout:  pw,
 			Stderr:  &stderr,
-			Getenv:  func(k string) string { return h.env[k] },
+			Getenv:  func(string) string { return "" },
 			Environ: func() []string { return nil },
 		})
 		// Reading stops at EOF if the sandbox fails before printing.
@@ -133,5 +134,45 @@ charts {
 			resp.Body.Close()
 			t.Errorf("%s still answers after the sandbox ended", u)
 		}
+	}
+}
+
+func TestCLI_sandboxOnABusyAddressExitsWithAnErrorNamingIt(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, flag := range []string{"--registry-addr", "--github-addr"} {
+		t.Run(flag, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			pr, pw := io.Pipe()
+			var stderr lockedBuffer
+			done := make(chan int, 1)
+			go func() {
+				code := run(ctx, []string{"sandbox", flag, busy.Addr().String()}, &Env{
+					Stdin:   strings.NewReader(""),
+					Stdout:  pw,
+					Stderr:  &stderr,
+					Getenv:  func(string) string { return "" },
+					Environ: func() []string { return nil },
+				})
+				pw.Close()
+				done <- code
+			}()
+			// A sandbox that started would print its coordinates and block:
+			// end it then, and fail.
+			printed, _ := io.ReadAll(io.LimitReader(pr, 1))
+			if len(printed) > 0 {
+				cancel()
+				go io.Copy(io.Discard, pr) //nolint:errcheck // drain until it ends
+				<-done
+				t.Fatalf("sandbox %s %s started on a busy address", flag, busy.Addr())
+			}
+			if code := <-done; code != exitError || !strings.Contains(stderr.String(), busy.Addr().String()) {
+				t.Errorf("sandbox %s %s exited %d:\n%s", flag, busy.Addr(), code, stderr.String())
+			}
+		})
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -91,5 +93,46 @@ func TestCLI_colourOnlyAtATerminalAndNeverWithNoColorFlagOrEnv(t *testing.T) {
 	_, _, errOut := relctlAt(h, true, "", "plan", "--no-color")
 	if errOut == "" || strings.Contains(errOut, esc) {
 		t.Errorf("plan --no-color of a broken spec: stderr %q", errOut)
+	}
+}
+
+func TestCLI_applyOfASavedPlanAtATerminalDoesNotAsk(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.registryOnly("")
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	h.mustRelctl(exitOK, "plan", "--out", planFile)
+	// The saved plan is the approval, as with terraform apply PLAN.
+	code, out, errOut := relctlAt(h, true, "", "apply", planFile)
+	if code != exitOK || strings.Contains(out, "Enter a value") {
+		t.Fatalf("apply of a saved plan at a terminal exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	resolve(t, h.reg, "alpha", "1.0.0")
+}
+
+func TestCLI_applyJSONWithoutAutoApproveIsRefusedAndStdoutStaysJSON(t *testing.T) {
+	// A program reading --json cannot answer a prompt: like terraform,
+	// relctl refuses --json without --auto-approve or a saved plan.
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.registryOnly("")
+	code, out, errOut := relctlAt(h, true, "yes\n", "apply", "--json")
+	if code != exitError || !strings.Contains(errOut, "--json needs --auto-approve") {
+		t.Fatalf("apply --json without --auto-approve exited %d:\n%s", code, errOut)
+	}
+	if strings.Contains(out, "Do you want to perform these actions?") {
+		t.Fatalf("a prompt was printed on stdout:\n%q", out)
+	}
+	if w := h.reg.Writes(); w != 0 {
+		t.Fatalf("refused apply wrote %d times", w)
+	}
+	_, out, _ = relctlAt(h, true, "", "apply", "--json", "--auto-approve")
+	var v map[string]any
+	dec := json.NewDecoder(strings.NewReader(out))
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		t.Fatalf("apply --json --auto-approve: stdout is not one JSON value (%v):\n%q", err, out)
+	}
+	if v["format_version"] != "1" || v["success"] != true {
+		t.Errorf("apply --json --auto-approve: %v", v)
 	}
 }

@@ -55,26 +55,41 @@ func TestCLI_validateOfAValidSpecSaysSuccess(t *testing.T) {
 }
 
 func TestCLI_validateJSONOfAnInvalidSpecPointsAtTheLine(t *testing.T) {
-	h := newHarness(t)
-	h.chart("alpha", "1.0.0")
-	h.registryOnly("  colour = \"blue\"\n") // line 3 of relctl.hcl
-	code, out, _ := h.relctl("validate", "--json")
-	if code != exitError {
-		t.Fatalf("validate --json of an invalid spec exited %d", code)
+	tests := []struct {
+		name     string
+		spec     func(h *harness)
+		wantLine int
+	}{
+		{"unknown attribute", func(h *harness) { h.registryOnly("  colour = \"blue\"\n") }, 3},
+		{"unclosed block", func(h *harness) { h.write("relctl.hcl", "registry {\n  repository = \"x\"\n") }, 1},
+		{"chart folder not found", func(h *harness) {
+			h.write("relctl.hcl", "registry {\n  repository = \""+h.reg.Host+"/acme/charts\"\n}\n\nchart \"podinfo\" {\n  path = \"deploy/podinfo\"\n}\n")
+		}, 5},
 	}
-	var v validateJSON
-	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		t.Fatalf("validate --json: %v\n%s", err, out)
-	}
-	if v.Valid || v.ErrorCount < 1 || len(v.Diagnostics) < v.ErrorCount {
-		t.Fatalf("validate --json: %+v", v)
-	}
-	d := v.Diagnostics[0]
-	if d.Severity != "error" || d.Summary == "" || d.Range == nil {
-		t.Fatalf("diagnostic %+v", d)
-	}
-	if d.Range.Filename != "relctl.hcl" || d.Range.Start.Line != 3 {
-		t.Errorf("diagnostic range %+v, want relctl.hcl line 3", *d.Range)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.chart("alpha", "1.0.0")
+			tt.spec(h)
+			code, out, _ := h.relctl("validate", "--json")
+			if code != exitError {
+				t.Fatalf("validate --json of an invalid spec exited %d", code)
+			}
+			var v validateJSON
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("validate --json: %v\n%s", err, out)
+			}
+			if v.FormatVersion != "1" || v.Valid || v.ErrorCount < 1 || len(v.Diagnostics) < v.ErrorCount {
+				t.Fatalf("validate --json: %+v", v)
+			}
+			d := v.Diagnostics[0]
+			if d.Severity != "error" || d.Summary == "" || d.Range == nil {
+				t.Fatalf("diagnostic %+v", d)
+			}
+			if d.Range.Filename != "relctl.hcl" || d.Range.Start.Line != tt.wantLine {
+				t.Errorf("diagnostic range %+v, want relctl.hcl line %d", *d.Range, tt.wantLine)
+			}
+		})
 	}
 }
 

@@ -31,6 +31,10 @@ for confirmation (or takes --auto-approve).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if asJSON && len(args) == 0 && !autoApprove {
+				// A program reading JSON cannot answer a prompt.
+				return exitWith(exitError, errors.New("apply --json needs --auto-approve or a saved plan file"))
+			}
 			var saved *planner.ChangeSet
 			if len(args) == 1 {
 				p, err := readPlanFile(args[0])
