@@ -39,6 +39,14 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 			return nil, err
 		}
 	}
+	if spec.Signing.OnFailure == config.SigningFailureWarn {
+		for _, c := range p.Changes {
+			if c.Type == TypeOCISignature && c.Action == ActionCreate {
+				p.Warnings = append(p.Warnings, `signing.on_failure = "warn": a chart whose signing fails is published UNSIGNED, and apply, drift and verify will say so`)
+				break
+			}
+		}
+	}
 	hash, err := inputsHash(spec, snap)
 	if err != nil {
 		return nil, err

@@ -323,3 +323,33 @@ func TestPlan_jsonRoundTripsAndCheckStaleSeesRemoteChanges(t *testing.T) {
 		t.Fatalf("CheckStale after a chart edit = %v", err)
 	}
 }
+
+func TestPlan_warnsWhenSigningFailuresWouldPublishUnsigned(t *testing.T) {
+	w := newWorld(config.SigningKey, false)
+	w.spec.Signing.OnFailure = config.SigningFailureWarn
+	p := w.plan(t)
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "published UNSIGNED") {
+		t.Fatalf("warnings = %q", p.Warnings)
+	}
+	w.spec.Signing.OnFailure = config.SigningFailureFail
+	if p := w.plan(t); len(p.Warnings) != 0 {
+		t.Fatalf("warnings under on_failure = fail: %q", p.Warnings)
+	}
+}
+
+func TestPlan_saysWhenGitHubWillRenameAnAsset(t *testing.T) {
+	w := newWorld(config.SigningNone, true)
+	c := w.chart()
+	c.Assets = append(c.Assets, state.LocalAsset{Name: "release.notes.v1.txt", SourceName: "release notes (v1).txt", Path: "/repo/release notes (v1).txt", Digest: d("7"), Size: 5})
+	p := w.plan(t)
+	change(t, p, `github_release_asset.podinfo["release.notes.v1.txt"]`)
+	found := false
+	for _, msg := range p.Warnings {
+		if strings.Contains(msg, `release notes (v1).txt is uploaded as "release.notes.v1.txt"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no rename warning in %q", p.Warnings)
+	}
+}

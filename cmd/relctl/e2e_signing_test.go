@@ -200,3 +200,25 @@ func TestE2E_signingFailureUnderWarnPublishesUnsignedAndSaysSoUntilSigned(t *tes
 	h.mustRelctl(exitOK, "drift")
 	h.mustRelctl(exitOK, "verify")
 }
+
+func TestE2E_keylessOutsideCIWithoutATokenSaysHowToProvideOneAndPublishesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", `
+signing {
+  mode = "keyless"
+  identity {
+    subject_regexp = "^https://github.com/acme/charts/"
+  }
+}
+`+fastRetry)
+	// A plan needs no token: it only verifies.
+	h.mustRelctl(exitOK, "plan")
+	code, _, errOut := h.relctl("apply", "--auto-approve")
+	if code != exitError || !strings.Contains(errOut, "id-token: write") || !strings.Contains(errOut, "SIGSTORE_ID_TOKEN") {
+		t.Fatalf("keyless apply without a token exited %d:\n%s", code, errOut)
+	}
+	if w, m := h.reg.Writes(), h.gh.Mutations(); w != 0 || m != 0 {
+		t.Fatalf("keyless apply without a token wrote %d times to the registry, %d to GitHub", w, m)
+	}
+}
