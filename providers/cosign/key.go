@@ -2,6 +2,7 @@ package cosign
 
 import (
 	"context"
+	"crypto"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	sigs "github.com/sigstore/cosign/v2/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/kms"
 )
 
@@ -97,7 +99,19 @@ func (s *Signer) loadRemoteKey(ctx context.Context, ref string) error {
 		return fmt.Errorf("load signing key %s: %w", ref, err)
 	}
 	s.sv = sv
-	return s.setPublicKey()
+	if err := s.setPublicKey(); err != nil {
+		return err
+	}
+	// Verify with the public key here rather than asking the KMS for each
+	// signature a plan reads: one call at load, none per chart.
+	pub, err := sv.PublicKey()
+	if err != nil {
+		return fmt.Errorf("read the public key of signing key %s: %w", ref, err)
+	}
+	if s.verifier, err = signature.LoadVerifier(pub, crypto.SHA256); err != nil {
+		return fmt.Errorf("use the public key of signing key %s: %w", ref, err)
+	}
+	return nil
 }
 
 // loadPublicKey loads the public key beside a private key file
