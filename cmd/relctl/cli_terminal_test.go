@@ -1,36 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// relctlAt runs one command as h.relctl does, but with a terminal (or not)
-// and the given stdin: what a person at a shell would see.
-func relctlAt(h *harness, terminal bool, stdin string, args ...string) (int, string, string) {
-	h.t.Helper()
-	var stdout, stderr bytes.Buffer
-	env := &Env{
-		Stdin:  strings.NewReader(stdin),
-		Stdout: &stdout,
-		Stderr: &stderr,
-		Getenv: func(k string) string { return h.env[k] },
-		Environ: func() []string {
-			var out []string
-			for k, v := range h.env {
-				out = append(out, k+"="+v)
-			}
-			return out
-		},
-		IsTerminal: terminal,
-	}
-	code := run(context.Background(), append([]string{"--chdir", h.dir}, args...), env)
-	return code, stdout.String(), stderr.String()
-}
 
 func TestCLI_applyAtATerminalPublishesAfterYes(t *testing.T) {
 	h := newHarness(t)

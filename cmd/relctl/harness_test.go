@@ -53,9 +53,16 @@ func newHarness(t testing.TB) *harness {
 // relctl runs one command and returns its exit code and output.
 func (h *harness) relctl(args ...string) (int, string, string) {
 	h.t.Helper()
+	return relctlAt(h, false, "", args...)
+}
+
+// relctlAt runs one command as h.relctl does, but with a terminal (or not)
+// and the given stdin: what a person at a shell would see.
+func relctlAt(h *harness, terminal bool, stdin string, args ...string) (int, string, string) {
+	h.t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &Env{
-		Stdin:  strings.NewReader(""),
+		Stdin:  strings.NewReader(stdin),
 		Stdout: &stdout,
 		Stderr: &stderr,
 		Getenv: func(k string) string { return h.env[k] },
@@ -66,6 +73,7 @@ func (h *harness) relctl(args ...string) (int, string, string) {
 			}
 			return out
 		},
+		IsTerminal: terminal,
 	}
 	code := run(context.Background(), append([]string{"--chdir", h.dir}, args...), env)
 	return code, stdout.String(), stderr.String()
