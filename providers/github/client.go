@@ -48,6 +48,10 @@ type Options struct {
 	// Sleep waits between attempts; nil means a real sleep that returns
 	// ctx.Err() when ctx ends first.
 	Sleep func(context.Context, time.Duration) error
+	// MutationInterval spaces POST, PATCH, PUT and DELETE requests: zero
+	// means DefaultMutationInterval, negative means no spacing. An API on
+	// loopback (an emulator) is never paced.
+	MutationInterval time.Duration
 }
 
 // Client is a GitHub Releases client for one repository. It is safe for
@@ -105,6 +109,11 @@ func New(opts Options) (*Client, error) {
 		maxWait:  retry.MaxBackoff,
 		sleep:    sleep,
 		now:      time.Now,
+		pace: &pacer{
+			interval: mutationInterval(opts.APIURL, opts.MutationInterval),
+			sleep:    sleep,
+			now:      time.Now,
+		},
 	}
 	plain := base
 	base.CheckRedirect = sameHostRedirects

@@ -46,6 +46,8 @@ type retryTransport struct {
 	maxWait  time.Duration
 	sleep    func(context.Context, time.Duration) error
 	now      func() time.Time
+	// pace spaces mutating requests, retries included; nil: no spacing.
+	pace *pacer
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -58,6 +60,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		last := attempt >= t.attempts || !rewindable
+		if err := t.pace.wait(ctx, req.Method); err != nil {
+			return nil, err
+		}
 		resp, err := t.base.RoundTrip(out)
 		var wait time.Duration
 		if err != nil {
