@@ -42,6 +42,13 @@ for confirmation (or takes --auto-approve).`,
 					return exitWith(exitError, err)
 				}
 				saved = p
+				if !saved.HasChanges() {
+					fmt.Fprintln(env.Stdout, "No changes. The saved plan has nothing to apply.")
+					return nil
+				}
+				// A saved plan covers the charts it was made for, however
+				// they were selected then (--base, only_changed).
+				po.all, po.only = true, saved.Charts()
 			}
 			o, err := observe(ctx, g, env, po, forWriting)
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,44 @@ charts {
 	out = h.mustRelctl(exitOK, "plan", "--all")
 	if !strings.Contains(out, "Plan: 2 to create") {
 		t.Fatalf("plan --all:\n%s", out)
+	}
+}
+
+func TestE2E_savedPlanOfChangedChartsAppliesWithoutRepeatingTheBase(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.chart("beta", "0.2.0")
+	h.write("relctl.hcl", `registry {
+  repository = "`+h.reg.Host+`/acme/charts"
+}
+
+charts {
+  dir          = "charts"
+  only_changed = true
+}
+`)
+	h.git("init", "-q", "-b", "main")
+	h.git("add", ".")
+	h.git("commit", "-q", "-m", "charts")
+	h.git("checkout", "-q", "-b", "bump-beta")
+	h.write("charts/beta/Chart.yaml", "apiVersion: v2\nname: beta\ndescription: the beta chart\nversion: 0.2.1\nappVersion: \"1.0\"\n")
+	h.git("commit", "-q", "-am", "beta 0.2.1")
+
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	h.mustRelctl(exitOK, "plan", "--base", "main", "--out", planFile)
+	h.mustRelctl(exitOK, "apply", planFile)
+	resolve(t, h.reg, "beta", "0.2.1")
+	if n := h.reg.CountRequests("PUT"); n == 0 {
+		t.Fatal("nothing was pushed")
+	}
+	// alpha was not in the plan, so it was not published.
+	req := h.reg.Requests()
+	for _, r := range req {
+		if strings.Contains(r.Path, "/alpha/manifests/") && r.Method == "PUT" {
+			t.Fatalf("alpha was pushed though the plan did not cover it")
+		}
 	}
 }
