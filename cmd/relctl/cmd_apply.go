@@ -42,8 +42,8 @@ for confirmation (or takes --auto-approve).`,
 					return exitWith(exitError, err)
 				}
 				saved = p
-				if !saved.HasChanges() {
-					fmt.Fprintln(env.Stdout, "No changes. The saved plan has nothing to apply.")
+				if len(saved.Changes) == 0 {
+					fmt.Fprintln(env.Stdout, "No changes. The saved plan covers no chart.")
 					return nil
 				}
 				// A saved plan covers the charts it was made for, however
