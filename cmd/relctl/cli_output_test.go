@@ -281,15 +281,19 @@ func TestCLI_planAppendsMarkdownToTheStepSummary(t *testing.T) {
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	h.mustRelctl(exitOK, "plan", "--json")
 	b, _ = os.ReadFile(summary)
-	if got := string(b); !strings.Contains(got, "### relctl plan: no changes") || strings.Count(got, "### relctl") != 2 {
-		t.Errorf("a second plan did not append its own summary:\n%s", got)
+	if got := string(b); !strings.Contains(got, "### relctl plan: no changes") || strings.Count(got, "### relctl") != 3 {
+		t.Errorf("apply and a second plan did not append their own summaries:\n%s", got)
+	}
+	// apply's summary lists what it published.
+	if got := string(b); !strings.Contains(got, "### relctl apply: 1 chart(s) published") || !strings.Contains(got, "/acme/charts/alpha:1.0.0@sha256:") || !strings.Contains(got, "✅ published") {
+		t.Errorf("apply's step summary:\n%s", got)
 	}
 
 	// A blocked plan fails the step, and the summary says why.
 	h.write("charts/alpha/values.yaml", "replicas: 2\n")
 	h.mustRelctl(exitError, "plan")
 	b, _ = os.ReadFile(summary)
-	if got := string(b); strings.Count(got, "### relctl") != 3 || !strings.Contains(got, "[!CAUTION]") || !strings.Contains(got, "`oci_chart.alpha`") {
+	if got := string(b); strings.Count(got, "### relctl") != 4 || !strings.Contains(got, "[!CAUTION]") || !strings.Contains(got, "`oci_chart.alpha`") {
 		t.Errorf("a blocked plan's summary:\n%s", got)
 	}
 }

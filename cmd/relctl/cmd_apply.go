@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -93,6 +94,13 @@ for confirmation (or takes --auto-approve).`,
 				Parallelism: po.parallelism,
 				Hook:        hook,
 			})
+			if res != nil {
+				server := env.Getenv("GITHUB_SERVER_URL")
+				if server == "" {
+					server = "https://github.com"
+				}
+				appendStepSummary(env, func(buf *bytes.Buffer) error { return views.ApplyMarkdown(buf, o.plan, res, server) })
+			}
 			if asJSON {
 				views.ApplyJSON(env.Stdout, res, applyErr)
 			} else if res != nil {

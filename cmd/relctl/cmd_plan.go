@@ -100,12 +100,18 @@ const maxStepSummary = 1 << 20
 
 // stepSummary appends the plan in Markdown to $GITHUB_STEP_SUMMARY.
 func stepSummary(env *Env, p *planner.ChangeSet) {
+	appendStepSummary(env, func(buf *bytes.Buffer) error { return views.Markdown(buf, p) })
+}
+
+// appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY,
+// when set and when it fits.
+func appendStepSummary(env *Env, render func(*bytes.Buffer) error) {
 	path := env.Getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return
 	}
 	var buf bytes.Buffer
-	if err := views.Markdown(&buf, p); err != nil || buf.Len() > maxStepSummary {
+	if err := render(&buf); err != nil || buf.Len() > maxStepSummary {
 		return
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -176,9 +177,18 @@ func TestE2E_signingFailureUnderWarnPublishesUnsignedAndSaysSoUntilSigned(t *tes
 	h.chart("alpha", "1.0.0")
 	h.full("", "", signingSpec("warn"))
 	remove := refuseSignatures(h)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	h.env["GITHUB_STEP_SUMMARY"] = summary
+	h.env["GITHUB_SERVER_URL"] = "https://github.example.com"
 	out := h.mustRelctl(exitOK, "apply", "--auto-approve")
 	if !strings.Contains(out, "published UNSIGNED") || !strings.Contains(out, "published unsigned: alpha") {
 		t.Fatalf("apply does not say the chart went unsigned:\n%s", out)
+	}
+	md, _ := os.ReadFile(summary)
+	for _, want := range []string{"⚠️ UNSIGNED", "[alpha-v1.0.0](https://github.example.com/acme/charts/releases/tag/alpha-v1.0.0)", "> [!WARNING]"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("step summary lacks %q:\n%s", want, md)
+		}
 	}
 	rs := h.releasesFor("alpha-v1.0.0")
 	if len(rs) != 1 || rs[0].Draft || len(assetNames(rs[0])) != 3 {
