@@ -272,7 +272,7 @@ func TestCLI_planAppendsMarkdownToTheStepSummary(t *testing.T) {
 	if !strings.HasPrefix(got, "earlier step\n") {
 		t.Errorf("the earlier summary was not kept:\n%s", got)
 	}
-	for _, want := range []string{"### relctl Plan: 1 to create, 0 to update, 0 to replace, 0 blocked", "`oci_chart.alpha`"} {
+	for _, want := range []string{"### relctl plan: 1 to create, 0 to update, 0 to replace, 0 blocked", "`oci_chart.alpha`"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("step summary lacks %q:\n%s", want, got)
 		}

@@ -19,7 +19,7 @@ func Markdown(w io.Writer, p *planner.ChangeSet) error {
 	case !p.HasChanges():
 		b.WriteString("### relctl plan: no changes\n\nPublished charts match `relctl.hcl`.\n")
 	default:
-		fmt.Fprintf(b, "### relctl %s\n\n", strings.TrimSuffix(SummaryLine(p), "."))
+		fmt.Fprintf(b, "### relctl plan: %s\n\n", strings.TrimSuffix(strings.TrimPrefix(SummaryLine(p), "Plan: "), "."))
 		if n := len(p.Blocked()); n > 0 {
 			fmt.Fprintf(b, "> [!CAUTION]\n> %d blocked change(s): this plan cannot be applied until they are resolved.\n\n", n)
 		}
