@@ -103,7 +103,7 @@ func TestCLI_planMarkdownIsATableAndCautionsWhenBlocked(t *testing.T) {
 	h.chart("beta", "0.2.0")
 	h.registryOnly("")
 	out := h.mustRelctl(exitOK, "plan", "--markdown")
-	for _, want := range []string{"| | resource | reason |", "| ➕ create | `oci_chart.alpha` |", "`oci_chart.beta`", "Plan: 2 to create"} {
+	for _, want := range []string{"| | resource | reason |", "| ➕ create | `oci_chart.alpha` |", "`oci_chart.beta`", "relctl plan: 2 to create"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan --markdown lacks %q:\n%s", want, out)
 		}
