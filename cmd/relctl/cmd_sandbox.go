@@ -15,7 +15,9 @@ func sandboxCmd(env *Env) *cobra.Command {
 emulator of GitHub's Releases API on loopback, print their coordinates as
 KEY=VALUE lines, and block until interrupted. Nothing is kept on exit.
 
-  eval "$(relctl sandbox & sleep 1)"   # or read the lines from its output`,
+  relctl sandbox > sandbox.env &
+  sleep 1; set -a; . ./sandbox.env; set +a
+  relctl plan --var registry="$RELCTL_SANDBOX_REGISTRY/acme/charts"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := startSandbox(cmd.Context(), opts)
