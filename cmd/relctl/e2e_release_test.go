@@ -320,3 +320,41 @@ func TestE2E_droppedConnectionsAfterGitHubProcessedARequestMakeNoDuplicates(t *t
 	}
 	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
 }
+
+func TestE2E_assetsUploadedBeforeGitHubRecordedDigestsAreHashedByDownload(t *testing.T) {
+	// A release made by relctl elsewhere gives the exact assets...
+	first := newHarness(t)
+	first.chart("alpha", "1.0.0")
+	first.full("", "", fastRetry)
+	first.mustRelctl(exitOK, "apply", "--auto-approve")
+	rel := first.releasesFor("alpha-v1.0.0")[0]
+
+	// ...seeded here as if uploaded in 2024, before GitHub recorded
+	// digests, with README.md changed since.
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry)
+	old := githubtest.Release{TagName: rel.TagName, Name: rel.Name, Body: rel.Body}
+	for _, a := range rel.Assets {
+		a.ID, a.Digest, a.NoDigest = 0, "", true
+		if a.Name == "README.md" {
+			a.Data = []byte("# an older readme\n")
+		}
+		old.Assets = append(old.Assets, a)
+	}
+	h.gh.SeedRelease("acme", "charts", old)
+
+	out := h.mustRelctl(exitError, "plan")
+	if !strings.Contains(out, `! github_release_asset.alpha["README.md"]`) || !strings.Contains(out, "1 blocked") {
+		t.Fatalf("plan against digest-less assets:\n%s", out)
+	}
+	if n := h.gh.Count("GET /repos/{owner}/{repo}/releases/assets/{asset_id}"); n != len(old.Assets) {
+		t.Errorf("downloaded %d assets to hash them, want %d", n, len(old.Assets))
+	}
+	// The package and CHANGELOG.md hash equal once downloaded: unchanged.
+	for _, addr := range []string{`github_release_asset.alpha["alpha-1.0.0.tgz"]`, `github_release_asset.alpha["CHANGELOG.md"]`} {
+		if strings.Contains(out, addr) {
+			t.Errorf("%s planned although its downloaded hash is equal:\n%s", addr, out)
+		}
+	}
+}
