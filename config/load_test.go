@@ -80,6 +80,7 @@ release {
   files          = ["docs/*.pdf", "./notes/../extra.txt"]
   notes_template = file("notes.tmpl")
   atomic         = false
+  lineage        = false
 
   asset "CHANGELOG.md" {}
   asset "README.md" {
@@ -175,8 +176,9 @@ func TestLoad_withoutOptionalBlocksAppliesDefaults(t *testing.T) {
 		Registry: Registry{Repository: "ghcr.io/acme/charts", Host: "ghcr.io", OnConflict: ConflictFail},
 		Signing:  Signing{Mode: SigningNone},
 		Release: Release{
-			Atomic: true,
-			Assets: []Asset{{Name: "CHANGELOG.md"}, {Name: "README.md"}, {Name: "LICENSE"}},
+			Atomic:  true,
+			Lineage: true,
+			Assets:  []Asset{{Name: "CHANGELOG.md"}, {Name: "README.md"}, {Name: "LICENSE"}},
 		},
 		Retry: Retry{Attempts: 5, MinBackoff: time.Second, MaxBackoff: time.Minute},
 		Charts: []Chart{{
@@ -236,7 +238,7 @@ release {}
 	if got.Retry != (Retry{Attempts: 5, MinBackoff: time.Second, MaxBackoff: time.Minute}) {
 		t.Errorf("Retry = %+v", got.Retry)
 	}
-	if !got.Release.Atomic || len(got.Release.Assets) != 3 {
+	if !got.Release.Atomic || !got.Release.Lineage || len(got.Release.Assets) != 3 {
 		t.Errorf("Release = %+v, want atomic with the three default assets", got.Release)
 	}
 }

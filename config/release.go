@@ -23,7 +23,7 @@ type releaseTemplates struct {
 
 // release decodes the release block, leaving tag and title unevaluated.
 func (l *loader) release(b *hcl.Block) (Release, releaseTemplates) {
-	rel := Release{Atomic: true, Assets: assetList(DefaultAssets)}
+	rel := Release{Atomic: true, Lineage: true, Assets: assetList(DefaultAssets)}
 	if b == nil {
 		return rel, releaseTemplates{}
 	}
@@ -32,6 +32,7 @@ func (l *loader) release(b *hcl.Block) (Release, releaseTemplates) {
 	r := l.attrReader(content.Attributes, b.DefRange)
 	rel.DeclRange = b.DefRange
 	rel.Atomic = r.boolean("atomic", true)
+	rel.Lineage = r.boolean("lineage", true)
 	rel.Assets = l.assets(r, nested["asset"])
 	rel.Files = l.fileGlobs(r)
 	rel.NotesTemplate = r.str("notes_template", "")

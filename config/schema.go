@@ -109,6 +109,7 @@ var releaseSchema = &hcl.BodySchema{
 		{Name: "files"},
 		{Name: "notes_template"},
 		{Name: "atomic"},
+		{Name: "lineage"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "asset", LabelNames: []string{"name"}}},
 }

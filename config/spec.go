@@ -137,6 +137,10 @@ type Discovery struct {
 type Release struct {
 	// Atomic (default true) publishes every chart's release together, last.
 	Atomic bool
+	// Lineage (default true) attaches <chart>-attestation-lineage.json to
+	// every release: the chart's digests, source commit, pull request and
+	// attestations.
+	Lineage bool
 	// Assets are files taken from each chart's folder, in declaration
 	// order. Defaults to CHANGELOG.md, README.md and LICENSE, all optional.
 	Assets []Asset

@@ -135,11 +135,18 @@ func (a *applier) createDraft(ctx context.Context, cs *state.ChartState, want st
 
 // archive is the .tgz the release carries: the registry's bytes when the
 // registry holds another tool's archive of the same files.
-func (a *applier) archive(cs *state.ChartState) []byte {
-	if adopted(cs) {
-		return cs.OCI.RemoteArchive
+func (a *applier) archive(cs *state.ChartState) []byte { return cs.ReleasedArchive() }
+
+// lineage renders the chart's lineage file again, from the snapshot the
+// plan was computed from: the same bytes the plan's digest names.
+func (a *applier) lineage(cs *state.ChartState) ([]byte, error) {
+	for _, c := range a.spec.Charts {
+		if c.Name == cs.Name {
+			b, _, err := lineageFile(c, cs, a.snap, finalManifest(cs))
+			return b, err
+		}
 	}
-	return cs.Package.Archive
+	return nil, fmt.Errorf("chart %s is not in the spec", cs.Name)
 }
 
 func (a *applier) assetBody(cs *state.ChartState, ch Change, sig *state.BlobSignature) (io.ReadSeeker, int64, func(), error) {
@@ -149,6 +156,12 @@ func (a *applier) assetBody(cs *state.ChartState, ch Change, sig *state.BlobSign
 		return bytes.NewReader(b), int64(len(b)), func() {}, nil
 	case sourceSignature:
 		return bytes.NewReader(sig.Signature), int64(len(sig.Signature)), func() {}, nil
+	case sourceLineage:
+		b, err := a.lineage(cs)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return bytes.NewReader(b), int64(len(b)), func() {}, nil
 	case sourceCert:
 		if len(sig.Certificate) == 0 {
 			return nil, 0, nil, errors.New("the signer returned no certificate")

@@ -11,18 +11,15 @@ import (
 // package, its signature (and certificate when keyless), then the chart's
 // files and the spec's extra files. A required file that is missing, or two
 // files that would get one name, block the release.
-func desiredAssets(spec *config.Spec, c config.Chart, cs *state.ChartState) ([]desiredAsset, []string, []Change) {
+func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]desiredAsset, []string, []Change, error) {
 	var (
 		out      []desiredAsset
 		warnings []string
 		blocked  []Change
 	)
-	pkg := desiredAsset{name: cs.Package.FileName, source: sourcePackage, digest: cs.Package.Digest, size: int64(len(cs.Package.Archive))}
-	if adopted(cs) {
-		// The registry holds another tool's archive of the same files:
-		// release those bytes, so registry and release agree.
-		pkg.digest, pkg.size = digestOf(cs.OCI.RemoteArchive), int64(len(cs.OCI.RemoteArchive))
-	}
+	// When the registry holds another tool's archive of the same files,
+	// the release carries those bytes, so registry and release agree.
+	pkg := desiredAsset{name: cs.Package.FileName, source: sourcePackage, digest: cs.ReleasedDigest(), size: int64(len(cs.ReleasedArchive()))}
 	out = append(out, pkg)
 	switch spec.Signing.Mode {
 	case config.SigningKey:
@@ -30,6 +27,15 @@ func desiredAssets(spec *config.Spec, c config.Chart, cs *state.ChartState) ([]d
 	case config.SigningKeyless:
 		out = append(out, desiredAsset{name: pkg.name + ".sig", source: sourceSignature},
 			desiredAsset{name: pkg.name + ".pem", source: sourceCert})
+	}
+
+	if cs.Lineage != nil {
+		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		warnings = append(warnings, warns...)
+		out = append(out, desiredAsset{name: state.LineageAssetName(c.Name), source: sourceLineage, digest: digestOf(b), size: int64(len(b))})
 	}
 
 	required := map[string]bool{}
@@ -62,14 +68,17 @@ func desiredAssets(spec *config.Spec, c config.Chart, cs *state.ChartState) ([]d
 		}
 		out = append(out, desiredAsset{name: la.Name, source: sourceFile, path: la.Path, digest: la.Digest, size: la.Size})
 	}
-	return out, warnings, blocked
+	return out, warnings, blocked, nil
 }
 
-// adopted reports whether the registry holds the chart under another
-// digest with the same files.
-func adopted(cs *state.ChartState) bool {
-	o := cs.OCI
-	return o.Exists && o.ManifestDigest != o.LocalManifestDigest && o.ContentDigest == cs.Package.ContentDigest && len(o.RemoteArchive) > 0
+// finalManifest is the digest the registry holds for the chart once the
+// plan is applied: the remote one when the chart is published or adopted,
+// else the one the push writes.
+func finalManifest(cs *state.ChartState) string {
+	if o := cs.OCI; o.Exists && (o.ManifestDigest == o.LocalManifestDigest || cs.Adopted()) {
+		return o.ManifestDigest
+	}
+	return cs.OCI.LocalManifestDigest
 }
 
 func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release) Change {
@@ -124,6 +133,10 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 		// Signatures are not reproducible: any uploaded one stands;
 		// `relctl verify` checks it against the package.
 		ch.Action, ch.Reason, ch.After = ActionNoOp, "present", ch.Before
+	case d.source == sourceLineage && !keep.Draft:
+		// Published, the lineage file is the ledger of what was
+		// released; attestations added since do not rewrite it.
+		ch.Action, ch.Reason, ch.After = ActionNoOp, "present: the published release's ledger", ch.Before
 	case have.Digest == d.digest:
 		ch.Action, ch.Reason, ch.After = ActionNoOp, "present, sha256 equal", ch.Before
 	default:

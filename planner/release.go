@@ -19,6 +19,7 @@ const (
 	sourceSignature = "signature"
 	sourceCert      = "certificate"
 	sourceFile      = "file"
+	sourceLineage   = "lineage"
 )
 
 // desiredAsset is one asset the chart's release must carry.
@@ -48,7 +49,10 @@ func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *st
 	rel := releaseChange(spec, c, want, keep, dupes)
 	rel.Fingerprint = releasesFingerprint(cs.Releases)
 
-	desired, warnings, blocked := desiredAssets(spec, c, cs)
+	desired, warnings, blocked, err := desiredAssets(spec, snap, c, cs)
+	if err != nil {
+		return nil, nil, err
+	}
 	if keep != nil && !keep.Draft {
 		// A published release has been told once already.
 		warnings = nil

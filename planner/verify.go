@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/relctl/relctl/config"
@@ -78,8 +79,8 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 		case o.ManifestDigest == o.LocalManifestDigest:
 			layer = cs.Package.Digest
 			add("registry", true, "%s:%s at %s", o.Repository, o.Tag, short(o.ManifestDigest))
-		case adopted(cs):
-			layer = digestOf(o.RemoteArchive)
+		case cs.Adopted():
+			layer = cs.ReleasedDigest()
 			add("registry", true, "%s:%s at %s: the chart files, packaged by another tool", o.Repository, o.Tag, short(o.ManifestDigest))
 		default:
 			add("registry", false, "%s:%s at %s holds other content than %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir)
@@ -119,6 +120,10 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 		default:
 			add("release package", true, "%s = the registry's chart layer (%s)", tgz.Name, short(layer))
 		}
+		if spec.Release.Lineage && r.Assets != nil {
+			ok, detail := verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer)
+			add("lineage", ok, "%s", detail)
+		}
 		if signing && r.Blobs != nil && r.Assets != nil {
 			name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
 			add(name, ok, "%s", detail)
@@ -150,12 +155,37 @@ func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, c
 			return name, false, err.Error()
 		}
 	}
-	blob := cs.Package.Archive
-	if adopted(cs) {
-		blob = cs.OCI.RemoteArchive
-	}
-	if err := r.Blobs.VerifyBlob(ctx, blob, bs); err != nil {
+	if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
 		return name, false, err.Error()
 	}
 	return name, true, sigName + " verifies against the package"
+}
+
+// maxLineageAsset bounds the lineage download: attestation bundles are a
+// few KiB each.
+const maxLineageAsset = 16 << 20
+
+// verifyLineage checks that the release's lineage file records the digests
+// the registry and the release hold now: the ledger against the world.
+func verifyLineage(ctx context.Context, r VerifyReaders, rel *state.Release, chart, manifest, layer string) (bool, string) {
+	name := state.LineageAssetName(chart)
+	a := findAsset(rel.Assets, name)
+	if a == nil || a.State != "uploaded" {
+		return false, name + " is not on the release"
+	}
+	b, err := r.Assets.DownloadAsset(ctx, a.ID, maxLineageAsset)
+	if err != nil {
+		return false, err.Error()
+	}
+	var l Lineage
+	if err := json.Unmarshal(b, &l); err != nil {
+		return false, fmt.Sprintf("%s is not a lineage file: %v", name, err)
+	}
+	switch {
+	case l.Digest != manifest:
+		return false, fmt.Sprintf("%s records %s, the registry holds %s", name, short(l.Digest), short(manifest))
+	case l.PackageDigest != layer:
+		return false, fmt.Sprintf("%s records package %s, the release carries %s", name, short(l.PackageDigest), short(layer))
+	}
+	return true, fmt.Sprintf("%s records %s, as the registry holds", name, short(manifest))
 }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/relctl/relctl/config"
 )
@@ -41,4 +42,17 @@ type ReleaseReader interface {
 	ListReleases(ctx context.Context) ([]Release, error)
 	// AssetDigest downloads an asset and returns "sha256:<hex>" of it.
 	AssetDigest(ctx context.Context, assetID int64) (string, error)
+}
+
+// LineageReader finds what a chart's attestation lineage file records: the
+// pull request behind the commit, and GitHub's attestations for a digest.
+type LineageReader interface {
+	// PullRequestsForCommit lists the pull requests that introduced sha.
+	PullRequestsForCommit(ctx context.Context, sha string) ([]PullRequest, error)
+	// IssueComments returns the bodies of an issue's or pull request's
+	// comments, oldest first.
+	IssueComments(ctx context.Context, number int) ([]string, error)
+	// Attestations returns GitHub's attestations for a subject digest
+	// ("sha256:<hex>"); none is not an error.
+	Attestations(ctx context.Context, digest string) ([]json.RawMessage, error)
 }

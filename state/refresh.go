@@ -20,6 +20,8 @@ type Readers struct {
 	Registry   RegistryReader
 	Signatures SignatureReader
 	Releases   ReleaseReader
+	// Lineage is nil when no lineage file is written.
+	Lineage LineageReader
 }
 
 // RefreshOptions tune Refresh.
@@ -74,6 +76,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 		snap.ReleasesObserved = true
 		if err := attachReleases(ctx, snap, spec, releases, r.Releases, limit); err != nil {
 			return nil, err
+		}
+		if r.Lineage != nil && spec.Release.Lineage {
+			if err := observeLineage(ctx, snap, r.Lineage, limit); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return snap, nil

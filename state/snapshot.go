@@ -1,6 +1,9 @@
 package state
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Snapshot is everything observed for one spec at one moment.
 type Snapshot struct {
@@ -14,6 +17,9 @@ type Snapshot struct {
 	// ExtraReleases counts releases of the repository that belong to no
 	// declared chart: they are never touched.
 	ExtraReleases int
+	// PullRequest introduced Commit; nil when unknown or not looked up
+	// (no release needs a lineage file).
+	PullRequest *PullRequest
 }
 
 // Chart returns the state of the named chart, or nil.
@@ -47,6 +53,10 @@ type ChartState struct {
 	// (beside the package), in upload order. Nil when releases are not
 	// managed.
 	Assets []LocalAsset
+	// Lineage holds the sources of the chart's lineage file; nil when no
+	// file is to be written (lineage off, or the published release has
+	// one already).
+	Lineage *Lineage
 }
 
 // OCIState is the registry's view of one chart version.
@@ -132,4 +142,21 @@ type LocalAsset struct {
 	Digest     string
 	// Missing is set for an optional asset whose file does not exist.
 	Missing bool
+}
+
+// PullRequest is the pull request that introduced the commit being
+// released.
+type PullRequest struct {
+	Number int
+	URL    string
+	Body   string
+	// Comments are its comments' bodies, oldest first.
+	Comments []string
+}
+
+// Lineage is what was observed for a chart's attestation lineage file.
+type Lineage struct {
+	// Attestations are the entries of GitHub's attestations API for the
+	// chart package's digest, as GitHub returned them.
+	Attestations []json.RawMessage
 }

@@ -85,6 +85,7 @@ func (b *backend) readers() state.Readers {
 	}
 	if b.releases != nil {
 		r.Releases = b.releases
+		r.Lineage = b.releases
 	}
 	return r
 }

@@ -27,7 +27,7 @@ func TestCLI_nonAtomicApplyPublishesEachCompleteChartWhenAnotherFails(t *testing
 		if r.Draft {
 			t.Errorf("%s is a draft: without atomic a complete chart publishes at once", r.TagName)
 		}
-		if len(r.Assets) != 3 {
+		if len(r.Assets) != 4 {
 			t.Errorf("%s: assets %v", r.TagName, assetNames(r))
 		}
 	}
@@ -58,7 +58,7 @@ func TestCLI_nonAtomicApplyPublishesEachCompleteChartWhenAnotherFails(t *testing
 		t.Fatalf("%d releases after the second apply, want 3", len(rels))
 	}
 	for _, r := range rels {
-		if r.Draft || len(r.Assets) != 3 {
+		if r.Draft || len(r.Assets) != 4 {
 			t.Errorf("%s: draft=%t assets=%v", r.TagName, r.Draft, assetNames(r))
 		}
 	}

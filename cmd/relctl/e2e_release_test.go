@@ -93,7 +93,7 @@ func TestE2E_freshPublishOfThreeChartsMakesCompletePublishedReleases(t *testing.
 		if !strings.Contains(r.Body, "helm install "+tc.chart+" oci://"+h.reg.Host+"/acme/charts/"+tc.chart+" --version "+tc.version) {
 			t.Errorf("%s: notes lack the install command:\n%s", tc.tag, r.Body)
 		}
-		want := []string{tc.chart + "-" + tc.version + ".tgz", "CHANGELOG.md", "README.md"}
+		want := []string{tc.chart + "-" + tc.version + ".tgz", tc.chart + "-attestation-lineage.json", "CHANGELOG.md", "README.md"}
 		if tc.chart == "alpha" {
 			want = append(want, "LICENSE")
 		}
@@ -113,6 +113,18 @@ func TestE2E_freshPublishOfThreeChartsMakesCompletePublishedReleases(t *testing.
 			if strings.HasSuffix(a.Name, ".tgz") {
 				if layer := registryLayerDigest(t, h, tc.chart, tc.ociTag); layer != a.Digest {
 					t.Errorf("%s: registry chart layer %s ≠ release .tgz %s", tc.tag, layer, a.Digest)
+				}
+			}
+			if strings.HasSuffix(a.Name, "-attestation-lineage.json") {
+				var l struct {
+					Chart, Version, Tag, Digest string
+					PackageDigest               string `json:"package_digest"`
+				}
+				if err := json.Unmarshal(a.Data, &l); err != nil {
+					t.Fatalf("%s: lineage file: %v\n%s", tc.tag, err, a.Data)
+				}
+				if l.Chart != tc.chart || l.Version != tc.version || l.Tag != tc.tag || l.Digest != resolve(t, h.reg, tc.chart, tc.ociTag) || l.PackageDigest != registryLayerDigest(t, h, tc.chart, tc.ociTag) {
+					t.Errorf("%s: lineage file records %+v", tc.tag, l)
 				}
 			}
 		}
@@ -138,7 +150,7 @@ func TestE2E_releaseWithTwoOfFiveAssetsGetsOnlyTheThreeMissing(t *testing.T) {
 	h.chart("alpha", "1.0.0")
 	h.write("charts/alpha/LICENSE", "Apache-2.0\n")
 	h.write("docs/SECURITY.md", "Report issues privately.\n")
-	h.full("", "", fastRetry+"\nrelease {\n  files = [\"docs/*.md\"]\n}\n")
+	h.full("", "", fastRetry+"\nrelease {\n  files   = [\"docs/*.md\"]\n  lineage = false\n}\n")
 	h.mustRelctl(exitOK, "plan") // five assets planned
 	readme, _ := os.ReadFile(filepath.Join(h.dir, "charts/alpha/README.md"))
 	license, _ := os.ReadFile(filepath.Join(h.dir, "charts/alpha/LICENSE"))
@@ -286,7 +298,7 @@ func TestE2E_atomicApplyPublishesNothingWhenOneChartFailsAndTheNextRunPublishesA
 		t.Fatalf("%d releases after the second apply, want 3", len(rels))
 	}
 	for _, r := range rels {
-		if r.Draft || len(r.Assets) != 3 {
+		if r.Draft || len(r.Assets) != 4 {
 			t.Errorf("%s: draft=%t assets=%v", r.TagName, r.Draft, assetNames(r))
 		}
 	}
@@ -315,8 +327,8 @@ func TestE2E_droppedConnectionsAfterGitHubProcessedARequestMakeNoDuplicates(t *t
 	if len(rs) != 1 || rs[0].Draft {
 		t.Fatalf("releases: %+v, want one published", rs)
 	}
-	if got := assetNames(rs[0]); len(got) != 3 {
-		t.Fatalf("assets %v, want 3 without duplicates", got)
+	if got := assetNames(rs[0]); len(got) != 4 {
+		t.Fatalf("assets %v, want 4 without duplicates", got)
 	}
 	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
 }

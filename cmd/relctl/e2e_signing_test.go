@@ -109,7 +109,7 @@ func TestE2E_keyModeSignsEveryChartOnceAndEverythingVerifies(t *testing.T) {
 	delete(h.env, "COSIGN_PASSWORD")
 	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
 	out := h.mustRelctl(exitOK, "verify")
-	for _, want := range []string{"signature", "release package", "release signature", "Verified: 10 checks passed."} {
+	for _, want := range []string{"signature", "release package", "release signature", "Verified: 12 checks passed."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
 		}
@@ -191,7 +191,7 @@ func TestE2E_signingFailureUnderWarnPublishesUnsignedAndSaysSoUntilSigned(t *tes
 		}
 	}
 	rs := h.releasesFor("alpha-v1.0.0")
-	if len(rs) != 1 || rs[0].Draft || len(assetNames(rs[0])) != 3 {
+	if len(rs) != 1 || rs[0].Draft || len(assetNames(rs[0])) != 4 {
 		t.Fatalf("release %+v, want published without the .sig", rs)
 	}
 	remove()

@@ -20,32 +20,40 @@ const maxPages = 1000
 // An asset's Digest is GitHub's "sha256:<hex>", or "" when GitHub has none.
 func (c *Client) ListReleases(ctx context.Context) ([]state.Release, error) {
 	op := "list releases of " + c.Repository()
-	next := fmt.Sprintf("repos/%s/%s/releases?per_page=100", c.owner, c.repo)
-	seen := map[string]bool{}
 	var out []state.Release
+	err := listPages(ctx, c, op, fmt.Sprintf("repos/%s/%s/releases?per_page=100", c.owner, c.repo), func(rels []releaseJSON) {
+		for _, r := range rels {
+			out = append(out, c.observe(r))
+		}
+	})
+	return out, err
+}
+
+// listPages GETs first and every rel="next" page after it, handing each
+// page's decoded items to add.
+func listPages[T any](ctx context.Context, c *Client, op, first string, add func([]T)) error {
+	next := first
+	seen := map[string]bool{}
 	for page := 1; next != ""; page++ {
 		if page > maxPages || seen[next] {
-			return nil, fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
+			return fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
 		}
 		seen[next] = true
 		req, err := c.gh.NewRequest(http.MethodGet, next, nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
+			return fmt.Errorf("%s: %w", op, err)
 		}
-		var rels []releaseJSON
-		resp, err := c.do(ctx, req, &rels)
+		var items []T
+		resp, err := c.do(ctx, req, &items)
 		if err != nil {
-			return nil, c.fail(op, c.repoNotFound(), err)
+			return c.fail(op, c.repoNotFound(), err)
 		}
-		for _, r := range rels {
-			out = append(out, c.observe(r))
-		}
-		next, err = c.nextPage(resp.Header.Get("Link"))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
+		add(items)
+		if next, err = c.nextPage(resp.Header.Get("Link")); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // nextPage returns the rel="next" URL of a Link header, "" on the last

@@ -32,6 +32,29 @@ func listCommitPulls(c *call) {
 	c.writeJSON(http.StatusOK, paginate(c, out, "commits/"+sha+"/pulls"))
 }
 
+// listIssueComments answers GET /repos/{owner}/{repo}/issues/{n}/comments
+// with the comments seeded by SeedComment, oldest first, paginated.
+func listIssueComments(c *call) {
+	n, ok := c.idParam("issue_number")
+	if !ok {
+		return
+	}
+	bodies := c.repo.comments[int(n)]
+	out := make([]map[string]any, 0, len(bodies))
+	for i, b := range bodies {
+		id := n*1000 + int64(i) + 1
+		out = append(out, map[string]any{
+			"id":       id,
+			"node_id":  nodeID("IC", id),
+			"url":      c.apiBase + "repos/" + repoPath(c.repo) + "/issues/comments/" + itoa(id),
+			"html_url": c.webBase + repoPath(c.repo) + "/pull/" + itoa(n) + "#issuecomment-" + itoa(id),
+			"body":     b,
+			"user":     c.user(),
+		})
+	}
+	c.writeJSON(http.StatusOK, paginate(c, out, "issues/"+itoa(n)+"/comments"))
+}
+
 // listAttestations answers GET /repos/{owner}/{repo}/attestations/{digest}
 // with {"attestations":[{"bundle":…,"repository_id":…}]} (NOTES.md). With
 // none stored it answers 404, which is how GitHub reports "no attestations"

@@ -122,3 +122,17 @@ func TestFixtures_testdataCopiesMatchSharedRecordings(t *testing.T) {
 		}
 	}
 }
+
+func TestIssueComments_returnsSeededCommentsOldestFirst(t *testing.T) {
+	s, gh := startServer(t, Options{})
+	s.SeedComment("acme", "charts", 42, "first")
+	s.SeedComment("acme", "charts", 42, "second")
+	cs, _, err := gh.Issues.ListComments(context.Background(), "acme", "charts", 42, nil)
+	if err != nil || len(cs) != 2 || cs[0].GetBody() != "first" || cs[1].GetBody() != "second" {
+		t.Fatalf("comments = %v, %v", cs, err)
+	}
+	none, _, err := gh.Issues.ListComments(context.Background(), "acme", "charts", 7, nil)
+	if err != nil || len(none) != 0 {
+		t.Errorf("no comments: %v, %v; want an empty list", none, err)
+	}
+}

@@ -58,6 +58,7 @@ var routes = compile([]route{
 	{method: "GET", pattern: "/repositories/{repository_id}/releases", doc: "/releases/releases#list-releases", handle: listReleases},
 	{method: "GET", pattern: "/repositories/{repository_id}/releases/{release_id}/assets", doc: "/releases/assets#list-release-assets", handle: listAssets},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/commits/{commit_sha}/pulls", doc: "/commits/commits#list-pull-requests-associated-with-a-commit", handle: listCommitPulls},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/comments", doc: "/issues/comments#list-issue-comments", handle: listIssueComments},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/attestations/{subject_digest}", doc: "/repos/repos#list-attestations", handle: listAttestations},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/labels", doc: "/reference/issues#create-a-label", handle: createLabel},
 	{method: "GET", pattern: "/_downloads/{asset_id}", kind: kindStorage, handle: downloadStorage},

@@ -98,6 +98,15 @@ func (s *Server) SeedPull(owner, repo, sha string, number int, body string) {
 	rp.pulls[sha] = append(rp.pulls[sha], pull{Number: number, Body: body})
 }
 
+// SeedComment adds a comment to issue or pull request number, for
+// GET /repos/{owner}/{repo}/issues/{number}/comments.
+func (s *Server) SeedComment(owner, repo string, number int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	rp.comments[number] = append(rp.comments[number], body)
+}
+
 // SeedAttestation stores a Sigstore bundle for subject digest
 // ("sha256:<hex>"), for GET /repos/{owner}/{repo}/attestations/{digest}.
 func (s *Server) SeedAttestation(owner, repo, digest string, bundle json.RawMessage) {

@@ -131,6 +131,7 @@ func (s *Server) addRepoLocked(owner, name string) *repository {
 		owner:        owner,
 		name:         name,
 		pulls:        map[string][]pull{},
+		comments:     map[int][]string{},
 		attestations: map[string][]json.RawMessage{},
 		labels:       map[string]label{},
 	}
