@@ -61,6 +61,12 @@ func runDemo(ctx context.Context, g *globals, env *Env, keep bool) error {
 	}
 	defer sb.close()
 
+	// The merged pull request behind the release, with the attestations
+	// its build made: they go into each release's lineage file.
+	const commit = "5e1ec7ed0c0ffee5e1ec7ed0c0ffee5e1ec7ed0c"
+	sb.github.SeedPull("acme", "charts", commit, 12, "Release podinfo, redis-cache and webapp.\n\n"+
+		"```attestation-map\n{\"podinfo\": [\"https://github.com/acme/charts/attestations/4711\"]}\n```\n")
+
 	password := "demo-password"
 	if _, _, err := cosign.GenerateKeyPair(dir, []byte(password)); err != nil {
 		return fmt.Errorf("generate a cosign key pair: %w", err)
@@ -74,7 +80,7 @@ func runDemo(ctx context.Context, g *globals, env *Env, keep bool) error {
 		// The demo folder is no git checkout: fix the package time so
 		// that the digests shown are the same on every machine.
 		"SOURCE_DATE_EPOCH":        "1767225600",
-		"GITHUB_SHA":               "",
+		"GITHUB_SHA":               commit,
 		"GITHUB_STEP_SUMMARY":      "",
 		"RELCTL_REGISTRY_USERNAME": "",
 		"RELCTL_REGISTRY_PASSWORD": "",
@@ -128,6 +134,13 @@ func runDemo(ctx context.Context, g *globals, env *Env, keep bool) error {
 			names[i] = a.Name
 		}
 		fmt.Fprintf(out, "  %-22s %-9s %s\n", r.TagName, state, strings.Join(names, ", "))
+	}
+	for _, r := range sb.github.Releases("acme", "charts") {
+		for _, a := range r.Assets {
+			if r.TagName == "podinfo-v1.2.1" && a.Name == "podinfo-attestation-lineage.json" {
+				fmt.Fprintf(out, "\n%s of %s, the ledger of what was released:\n%s", a.Name, r.TagName, a.Data)
+			}
+		}
 	}
 	if len(d.fails) > 0 {
 		return exitWith(exitError, fmt.Errorf("demo: %s", strings.Join(d.fails, "; ")))
