@@ -285,3 +285,17 @@ func TestLoad_secondLoadForgetsFirstSources(t *testing.T) {
 		t.Errorf("Repository = %q, want the second spec's", spec.Registry.Repository)
 	}
 }
+
+func TestLoad_signingPublicKeyIsResolvedBesideTheSpec(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"relctl.hcl":         "registry {\n  repository = \"ghcr.io/acme/charts\"\n}\nsigning {\n  mode       = \"key\"\n  key        = \"env://COSIGN_KEY\"\n  public_key = \"keys/cosign.pub\"\n}\nchart \"podinfo\" {\n  path = \"podinfo\"\n}\n",
+		"podinfo/Chart.yaml": chartYAML("podinfo", "1.0.0"),
+	})
+	spec, diags := NewParser().Load(LoadOptions{Dir: dir, Getenv: func(string) string { return "" }})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if spec.Signing.Key != "env://COSIGN_KEY" || spec.Signing.PublicKey != filepath.Join(dir, "keys", "cosign.pub") {
+		t.Fatalf("Signing = %+v", spec.Signing)
+	}
+}

@@ -65,6 +65,7 @@ var signingSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "mode"},
 		{Name: "key"},
+		{Name: "public_key"},
 		{Name: "fulcio_url"},
 		{Name: "rekor_url"},
 		{Name: "tlog_upload"},

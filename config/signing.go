@@ -62,6 +62,14 @@ func (l *loader) signing(b *hcl.Block) Signing {
 			FileName)
 	}
 
+	if pub := r.str("public_key", ""); r.ok("public_key") {
+		if strings.TrimSpace(pub) == "" {
+			l.errorf(r.rangeOf("public_key"), "Invalid public key", "The public key must not be empty.")
+		} else {
+			s.PublicKey = l.resolveKey(pub)
+		}
+	}
+
 	if s.Mode == SigningKeyless || identity != nil {
 		s.Identity = l.identity(identity, s.Mode, b.DefRange)
 	}

@@ -105,6 +105,11 @@ type Signing struct {
 	// Key is a path (relative to Spec.Dir, made absolute), "env://VAR", or a
 	// KMS reference passed through to cosign. Used when Mode is SigningKey.
 	Key string
+	// PublicKey is the public half of Key (a path made absolute, env://VAR
+	// or a KMS reference): plans and verification use it, so that a pull
+	// request needs no private key or password. Empty means the .pub file
+	// beside a .key file, else the private key itself.
+	PublicKey string
 	// Identity is what keyless verification accepts.
 	Identity Identity
 	// FulcioURL and RekorURL default to the public-good Sigstore instance.

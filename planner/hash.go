@@ -3,6 +3,8 @@ package planner
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
@@ -37,7 +39,7 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		in.GitHub = []string{g.Repository, fmt.Sprint(g.MakeLatest), string(g.OnAssetConflict), fmt.Sprint(g.UpdateNotes)}
 	}
 	s := spec.Signing
-	in.Signing = []string{string(s.Mode), s.Key, s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}
+	in.Signing = []string{string(s.Mode), relTo(spec.Dir, s.Key), relTo(spec.Dir, s.PublicKey), s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}
 	in.Release = append([]string{fmt.Sprint(spec.Release.Atomic), spec.Release.NotesTemplate}, spec.Release.Files...)
 	for _, a := range spec.Release.Assets {
 		in.Release = append(in.Release, fmt.Sprintf("%s/%t", a.Name, a.Required))
@@ -57,4 +59,13 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		return "", err
 	}
 	return digestOf(b), nil
+}
+
+// relTo makes a path inside dir relative to it; other values (env://, KMS
+// references, paths elsewhere) are kept as they are.
+func relTo(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && filepath.IsAbs(path) && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return path
 }

@@ -184,7 +184,7 @@ func renderNotes(spec *config.Spec, c config.Chart, cs *state.ChartState) (strin
 		GitHubRepository: spec.GitHub.Repository,
 		Signing: notes.Signing{
 			Mode:          string(spec.Signing.Mode),
-			KeyRef:        publicKeyRef(spec.Signing.Key),
+			KeyRef:        publicKeyRef(spec.Signing.Key, spec.Signing.PublicKey),
 			Issuer:        spec.Signing.Identity.Issuer,
 			SubjectRegexp: spec.Signing.Identity.SubjectRegexp,
 		},
@@ -195,13 +195,20 @@ func renderNotes(spec *config.Spec, c config.Chart, cs *state.ChartState) (strin
 	return notes.Render(spec.Release.NotesTemplate, d)
 }
 
-// publicKeyRef is the key users verify with: cosign.key → cosign.pub; KMS
-// and env references are shown as they are.
-func publicKeyRef(key string) string {
+// publicKeyRef is the key users verify with: signing.public_key when set
+// (by its file name), else cosign.key → cosign.pub; KMS and env references
+// are shown as they are.
+func publicKeyRef(key, public string) string {
+	if public != "" {
+		key = public
+	}
 	if key == "" || strings.Contains(key, "://") {
 		return key
 	}
 	base := key[strings.LastIndexAny(key, `/\`)+1:]
+	if public != "" {
+		return base
+	}
 	return strings.TrimSuffix(base, ".key") + ".pub"
 }
 

@@ -232,3 +232,42 @@ signing {
 		t.Fatalf("keyless apply without a token wrote %d times to the registry, %d to GitHub", w, m)
 	}
 }
+
+func TestE2E_keyFromTheEnvironmentSignsAndThePublicKeyAloneServesPlans(t *testing.T) {
+	h := newHarness(t)
+	h.withKey()
+	priv, err := os.ReadFile(filepath.Join(h.dir, "cosign.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// CI holds the private key as a secret; the repository holds only the
+	// public key.
+	if err := os.Remove(filepath.Join(h.dir, "cosign.key")); err != nil {
+		t.Fatal(err)
+	}
+	h.chart("alpha", "1.0.0")
+	h.full("", "", `
+signing {
+  mode        = "key"
+  key         = "env://COSIGN_KEY"
+  public_key  = "cosign.pub"
+  tlog_upload = false
+}
+`+fastRetry)
+	h.env["COSIGN_KEY"] = string(priv)
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if rel := h.releasesFor("alpha-v1.0.0")[0]; !strings.Contains(rel.Body, "cosign verify --key cosign.pub") {
+		t.Errorf("release notes do not name the public key:\n%s", rel.Body)
+	}
+
+	// A pull request from a fork has neither the key nor its password.
+	delete(h.env, "COSIGN_KEY")
+	delete(h.env, "COSIGN_PASSWORD")
+	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+	h.mustRelctl(exitOK, "verify")
+	// apply signs, so it needs the key, and says which.
+	code, _, errOut := h.relctl("apply", "--auto-approve")
+	if code != exitError || !strings.Contains(errOut, "COSIGN_KEY") {
+		t.Fatalf("apply without the key exited %d:\n%s", code, errOut)
+	}
+}

@@ -114,17 +114,20 @@ func (s *Signer) loadRemoteKey(ctx context.Context, ref string) error {
 	return nil
 }
 
-// loadPublicKey loads the public key beside a private key file
-// (cosign.key → cosign.pub) for a VerifyOnly Signer. ok is false when there
-// is none: the private key is then loaded as for signing.
+// loadPublicKey loads signing.public_key, or else the public key beside a
+// private key file (cosign.key → cosign.pub), for a VerifyOnly Signer. ok is
+// false when there is none: the private key is then loaded as for signing.
 func (s *Signer) loadPublicKey(ctx context.Context) (ok bool, err error) {
-	ref := s.signing.Key
-	if ref == "" || strings.Contains(ref, "://") || !strings.HasSuffix(ref, ".key") {
-		return false, nil
-	}
-	pub := strings.TrimSuffix(ref, ".key") + ".pub"
-	if _, err := os.Stat(pub); err != nil {
-		return false, nil
+	pub := s.signing.PublicKey
+	if pub == "" {
+		ref := s.signing.Key
+		if ref == "" || strings.Contains(ref, "://") || !strings.HasSuffix(ref, ".key") {
+			return false, nil
+		}
+		pub = strings.TrimSuffix(ref, ".key") + ".pub"
+		if _, err := os.Stat(pub); err != nil {
+			return false, nil
+		}
 	}
 	v, err := sigs.PublicKeyFromKeyRef(ctx, pub)
 	if err != nil {
