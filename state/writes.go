@@ -26,3 +26,10 @@ type BlobSignature struct {
 	// key mode.
 	Certificate []byte
 }
+
+// Issue is a GitHub issue relctl keeps: the drift report.
+type Issue struct {
+	Number int
+	URL    string
+	Body   string
+}

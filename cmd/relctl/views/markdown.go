@@ -87,3 +87,15 @@ func mdCell(s string) string {
 	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
 	return r.Replace(s)
 }
+
+// DriftMarkdown renders a drift report for a GitHub issue: what no longer
+// matches relctl.hcl and what relctl apply would do about it.
+func DriftMarkdown(w io.Writer, p *planner.ChangeSet) error {
+	b := &strings.Builder{}
+	b.WriteString("relctl drift found published charts that no longer match `relctl.hcl`.\n")
+	b.WriteString("`relctl apply` would make these changes; blocked ones need a decision first.\n\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return Markdown(w, p)
+}

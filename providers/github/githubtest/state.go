@@ -61,6 +61,7 @@ type repository struct {
 	latestID     int64 // release explicitly marked latest (make_latest "true")
 	pulls        map[string][]pull
 	comments     map[int][]string
+	issues       []*Issue
 	attestations map[string][]json.RawMessage
 	labels       map[string]label
 }
