@@ -118,8 +118,10 @@ type applier struct {
 type pendingPublish struct {
 	chart  string
 	change Change
-	id     int64
-	want   state.ReleaseSpec
+	// tag is the git_tag change the publish carries out, if any.
+	tag  *Change
+	id   int64
+	want state.ReleaseSpec
 }
 
 func (a *applier) warn(msg string) {
@@ -169,8 +171,8 @@ func (a *applier) step(ch Change, fn func() error) error {
 func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, error) {
 	cs := a.snap.Chart(name)
 	var (
-		oci, sig, rel *Change
-		assets        []Change
+		oci, sig, rel, tag *Change
+		assets             []Change
 	)
 	changes := a.plan.ChartChanges(name)
 	for i := range changes {
@@ -181,6 +183,8 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 			sig = ch
 		case TypeRelease:
 			rel = ch
+		case TypeGitTag:
+			tag = ch
 		case TypeReleaseAsset:
 			assets = append(assets, *ch)
 		}
@@ -208,5 +212,5 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 	if rel == nil {
 		return nil, nil
 	}
-	return a.release(ctx, cs, *rel, assets, signed)
+	return a.release(ctx, cs, *rel, tag, assets, signed)
 }

@@ -116,5 +116,11 @@ func (a *applier) publish(ctx context.Context, p pendingPublish) error {
 		a.mu.Unlock()
 	}
 	a.hook.Done(ch, err)
+	if err == nil && p.tag != nil && p.tag.Action == ActionCreate {
+		// GitHub created the tag with the publication.
+		a.hook.Start(*p.tag)
+		a.applied(*p.tag)
+		a.hook.Done(*p.tag, nil)
+	}
 	return err
 }

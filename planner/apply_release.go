@@ -19,7 +19,7 @@ const ActionPublish Action = "publish"
 
 // release creates or completes the chart's release as a draft, uploads and
 // confirms every asset, and publishes it (or hands it to the atomic phase).
-func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change, assets []Change, signed bool) (*pendingPublish, error) {
+func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change, tag *Change, assets []Change, signed bool) (*pendingPublish, error) {
 	keep, _ := pickRelease(cs.Releases)
 	want := state.ReleaseSpec{
 		TagName:         rel.After["tag"],
@@ -99,7 +99,7 @@ func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change,
 	if !draft {
 		return nil, nil
 	}
-	pub := &pendingPublish{chart: cs.Name, change: rel, id: id, want: want}
+	pub := &pendingPublish{chart: cs.Name, change: rel, tag: tag, id: id, want: want}
 	if a.plan.Atomic {
 		return pub, nil
 	}

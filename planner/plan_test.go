@@ -164,7 +164,7 @@ func TestPlan_release(t *testing.T) {
 				w.published().chart().Signature = &state.SignatureState{Valid: true, Count: 1}
 				w.release(1, false, body, completeAssets())
 			},
-			want: []string{"oci_chart.podinfo no-op", "oci_signature.podinfo no-op", "github_release.podinfo no-op",
+			want: []string{"oci_chart.podinfo no-op", "oci_signature.podinfo no-op", "github_release.podinfo no-op", "git_tag.podinfo no-op",
 				`github_release_asset.podinfo["podinfo-1.2.0.tgz"] no-op`, `github_release_asset.podinfo["podinfo-1.2.0.tgz.sig"] no-op`,
 				`github_release_asset.podinfo["CHANGELOG.md"] no-op`, `github_release_asset.podinfo["README.md"] no-op`},
 		},
@@ -351,5 +351,32 @@ func TestPlan_saysWhenGitHubWillRenameAnAsset(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no rename warning in %q", p.Warnings)
+	}
+}
+
+func TestPlan_gitTag(t *testing.T) {
+	tests := []struct {
+		name   string
+		tag    *state.GitTag
+		commit string
+		want   Action
+		reason string
+	}{
+		{"absent tag is created by GitHub at the commit", &state.GitTag{}, "abc123", ActionCreate, "created by GitHub at abc123 when the release is published"},
+		{"absent tag without a known commit says so", &state.GitTag{}, "", ActionCreate, "at the default branch's head"},
+		{"tag at the commit being released is used", &state.GitTag{Exists: true, Commit: "abc123"}, "abc123", ActionNoOp, "exists at abc123"},
+		{"tag at another commit blocks the release", &state.GitTag{Exists: true, Commit: "0ther0ther0ther0"}, "abc123", ActionBlocked,
+			"tag podinfo-v1.2.0 already points at 0ther0ther0t, not at abc123 being released"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(config.SigningNone, true)
+			w.snap.Commit = tt.commit
+			w.chart().GitTag = tt.tag
+			got := change(t, w.plan(t), "git_tag.podinfo")
+			if got.Action != tt.want || !strings.Contains(got.Reason, tt.reason) {
+				t.Errorf("git_tag.podinfo = %s %q, want %s containing %q", got.Action, got.Reason, tt.want, tt.reason)
+			}
+		})
 	}
 }

@@ -58,6 +58,9 @@ func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *st
 		warnings = nil
 	}
 	changes := []Change{rel}
+	if tag, ok := tagChange(c, cs, snap, keep); ok {
+		changes = append(changes, tag)
+	}
 	changes = append(changes, blocked...)
 	for _, d := range desired {
 		changes = append(changes, assetChange(spec, c, d, keep))

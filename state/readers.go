@@ -56,3 +56,11 @@ type LineageReader interface {
 	// ("sha256:<hex>"); none is not an error.
 	Attestations(ctx context.Context, digest string) ([]json.RawMessage, error)
 }
+
+// TagReader reads the repository's git tags.
+type TagReader interface {
+	// Tags lists every tag of the repository.
+	Tags(ctx context.Context) ([]TagRef, error)
+	// TagCommit returns the commit an annotated tag object points at.
+	TagCommit(ctx context.Context, tagSHA string) (string, error)
+}

@@ -22,6 +22,8 @@ type Readers struct {
 	Releases   ReleaseReader
 	// Lineage is nil when no lineage file is written.
 	Lineage LineageReader
+	// Tags is nil when tags are not checked.
+	Tags TagReader
 }
 
 // RefreshOptions tune Refresh.
@@ -77,6 +79,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 		if err := attachReleases(ctx, snap, spec, releases, r.Releases, limit); err != nil {
 			return nil, err
 		}
+		if r.Tags != nil {
+			if err := observeTags(ctx, snap, r.Tags); err != nil {
+				return nil, err
+			}
+		}
 		if r.Lineage != nil && spec.Release.Lineage {
 			if err := observeLineage(ctx, snap, r.Lineage, limit); err != nil {
 				return nil, err
@@ -87,7 +94,7 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 }
 
 func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers) (*ChartState, error) {
-	cs := &ChartState{Name: c.Name, Version: c.Version}
+	cs := &ChartState{Name: c.Name, Version: c.Version, Tag: c.Tag}
 	pkg, err := r.Packager.Package(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("package chart %s (%s): %w", c.Name, c.RelDir, err)

@@ -36,6 +36,8 @@ func (s *Snapshot) Chart(name string) *ChartState {
 type ChartState struct {
 	Name    string
 	Version string
+	// Tag is the chart's release tag (release.tag evaluated).
+	Tag string
 	// Package is the chart packaged locally.
 	Package *Package
 	// Meta is the chart metadata that release notes use.
@@ -57,6 +59,9 @@ type ChartState struct {
 	// file is to be written (lineage off, or the published release has
 	// one already).
 	Lineage *Lineage
+	// GitTag is the release tag, observed while the release is not yet
+	// published (afterwards the tag is the release's); nil otherwise.
+	GitTag *GitTag
 }
 
 // OCIState is the registry's view of one chart version.
@@ -159,4 +164,21 @@ type Lineage struct {
 	// Attestations are the entries of GitHub's attestations API for the
 	// chart package's digest, as GitHub returned them.
 	Attestations []json.RawMessage
+}
+
+// TagRef is a git tag as GitHub lists it.
+type TagRef struct {
+	Name string
+	// SHA is what the ref points at: the commit, or for an annotated tag
+	// the tag object.
+	SHA       string
+	Annotated bool
+}
+
+// GitTag is the chart's release tag as observed.
+type GitTag struct {
+	Exists bool
+	// Commit is the commit the tag points at (an annotated tag
+	// dereferenced).
+	Commit string
 }

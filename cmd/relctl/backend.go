@@ -86,6 +86,7 @@ func (b *backend) readers() state.Readers {
 	if b.releases != nil {
 		r.Releases = b.releases
 		r.Lineage = b.releases
+		r.Tags = b.releases
 	}
 	return r
 }

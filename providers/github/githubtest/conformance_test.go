@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,12 @@ import (
 // The recordings are octokit/fixtures (MIT, testdata/fixtures/LICENSE-octokit-fixtures.md),
 // copied from the project's shared fixtures so the conformance tests never skip.
 const fixturesDir = "testdata/fixtures"
+
+// replayedFixtures are the recordings the conformance tests read.
+var replayedFixtures = []string{
+	"errors.json", "git-refs.json", "paginate-issues.json",
+	"release-assets-conflict.json", "release-assets.json",
+}
 
 // recorded is one exchange of an octokit fixture.
 type recorded struct {
@@ -96,6 +103,17 @@ func TestConformance_releaseAssetsConflictRejectsDuplicateNameUntilDeleted(t *te
 	// proves test-upload.txt is attached; the emulator stays consistent and
 	// lists it, so that one value is not compared.
 	replay(t, s, loadFixture(t, "release-assets-conflict.json"), map[int]string{0: "$.assets"})
+}
+
+func TestConformance_gitRefsReplaysListCreateUpdateDelete(t *testing.T) {
+	s := fixtureServer(t)
+	// The recording's first listing is a new repository's: main at commit 1.
+	s.AddRepo("octokit-fixture-org", "git-refs")
+	replay(t, s, loadFixture(t, "git-refs.json"), nil)
+	want := map[string]string{"refs/heads/main": "0000000000000000000000000000000000000001"}
+	if got := s.Refs("octokit-fixture-org", "git-refs"); !maps.Equal(got, want) {
+		t.Errorf("refs after replay = %v, want %v", got, want)
+	}
 }
 
 func TestConformance_errorsReplaysLabelValidationFailure(t *testing.T) {

@@ -1,7 +1,8 @@
 // Package githubtest is a stateful, in-memory emulator of the subset of the
 // GitHub REST API that relctl uses: releases, release assets (upload,
-// download, rename, delete), the "commits/{sha}/pulls" and "attestations"
-// lookups, and just enough of labels to replay GitHub's 422 validation shape.
+// download, rename, delete), git references and annotated tag objects, the
+// "commits/{sha}/pulls" and "attestations" lookups, and just enough of
+// labels to replay GitHub's 422 validation shape.
 //
 // It owns the behaviour relctl depends on and that a naive fake gets wrong,
 // each taken from recorded GitHub traffic (testdata/fixtures, from
@@ -13,6 +14,9 @@
 //   - a duplicate asset name is 422 already_exists; assets carry state,
 //     size and a "sha256:<hex>" digest; names are normalised;
 //   - immutable releases refuse asset changes once published;
+//   - publishing a release creates refs/tags/<tag> at target_commitish
+//     unless the tag exists, and deleting the release leaves the tag;
+//     a missing ref is 422 "Reference does not exist" on update and delete;
 //   - Link-header pagination, ETag / If-None-Match (304), rate-limit headers;
 //   - the API is also served under /api/v3/ and uploads under /api/uploads/,
 //     the GitHub Enterprise Server layout that go-github's WithEnterpriseURLs
@@ -24,6 +28,7 @@
 // emulator backs "relctl sandbox" and "relctl demo".
 //
 // The emulator never talks to the network beyond the listener it is given,
-// never persists state, and does not model git: tags exist only as the
-// tag_name of published releases.
+// never persists state, and does not model git's object graph: refs and
+// annotated tags point at shas that stand for commits, with no history,
+// trees or blobs behind them.
 package githubtest

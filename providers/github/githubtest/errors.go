@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -64,6 +65,33 @@ func (c *call) unauthorized() {
 // invalid sends the 422 "Validation Failed" shape of errors.json.
 func (c *call) invalid(errs ...fieldError) {
 	c.fail(http.StatusUnprocessableEntity, "Validation Failed", c.rt.doc, errs...)
+}
+
+// decodeJSON parses the request body into v, answering GitHub's errors for
+// a body that does not parse or has a field of the wrong type. An empty body
+// leaves v as it is.
+func (c *call) decodeJSON(v any) bool {
+	if len(c.body) == 0 {
+		return true
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// GitHub's schema validation wording.
+			c.fail(http.StatusUnprocessableEntity,
+				fmt.Sprintf("Invalid request.\n\nFor 'properties/%s', %s is not a %s.", te.Field, te.Value, te.Type.Kind()), c.rt.doc)
+			return false
+		}
+		c.badJSON()
+		return false
+	}
+	return true
+}
+
+// missingField is GitHub's schema-validation answer to a body that lacks a
+// required property.
+func (c *call) missingField(name string) {
+	c.fail(http.StatusUnprocessableEntity, "Invalid request.\n\n\""+name+"\" wasn't supplied.", c.rt.doc)
 }
 
 // badJSON mirrors GitHub's answer to a body that does not parse.

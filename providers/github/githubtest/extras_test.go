@@ -105,7 +105,9 @@ func TestFixtures_testdataCopiesMatchSharedRecordings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	compared := map[string]bool{}
 	for _, e := range entries {
+		compared[e.Name()] = true
 		want, err := os.ReadFile(filepath.Join(shared, e.Name()))
 		if err != nil {
 			t.Errorf("%s: %v", e.Name(), err)
@@ -119,6 +121,13 @@ func TestFixtures_testdataCopiesMatchSharedRecordings(t *testing.T) {
 		f.Close()
 		if !bytes.Equal(got, want) {
 			t.Errorf("testdata/fixtures/%s differs from %s", e.Name(), shared)
+		}
+	}
+	// Every replayed recording must be among the copies compared, so a
+	// fixture read from elsewhere cannot drift unnoticed.
+	for _, name := range replayedFixtures {
+		if !compared[name] {
+			t.Errorf("%s is replayed but has no copy in %s", name, fixturesDir)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package githubtest
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -70,18 +67,8 @@ type releaseInput struct {
 // a make_latest outside "true", "false", "legacy".
 func (c *call) decodeRelease() (releaseInput, bool) {
 	var in releaseInput
-	if len(c.body) > 0 {
-		if err := json.Unmarshal(c.body, &in); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				// GitHub's schema validation wording.
-				c.fail(http.StatusUnprocessableEntity,
-					fmt.Sprintf("Invalid request.\n\nFor 'properties/%s', %s is not a %s.", te.Field, te.Value, te.Type.Kind()), c.rt.doc)
-				return in, false
-			}
-			c.badJSON()
-			return in, false
-		}
+	if !c.decodeJSON(&in) {
+		return in, false
 	}
 	if in.MakeLatest != nil {
 		switch *in.MakeLatest {
@@ -130,9 +117,12 @@ func createRelease(c *call) {
 	c.writeJSON(http.StatusCreated, c.renderRelease(c.repo, r))
 }
 
-// publish stamps a release going public. The immutable flag is taken from
-// the repository setting at this moment and never changes afterwards.
+// publish stamps a release going public and creates its tag if missing
+// (NOTES.md: a draft's tag does not exist until it is published). The
+// immutable flag is taken from the repository setting at this moment and
+// never changes afterwards.
 func (c *call) publish(r *Release) {
+	c.repo.ensureTag(r.TagName, r.TargetCommitish)
 	r.Draft = false
 	r.PublishedAt = c.s.now()
 	r.Immutable = c.s.immutable
@@ -192,7 +182,7 @@ func updateRelease(c *call) {
 			return
 		}
 	}
-	wasDraft := r.Draft
+	wasDraft, oldTag := r.Draft, r.TagName
 	r.TagName = tag
 	r.TargetCommitish = deref(in.TargetCommitish, r.TargetCommitish)
 	r.Name = deref(in.Name, r.Name)
@@ -215,6 +205,11 @@ func updateRelease(c *call) {
 		}
 	case !draft && (in.MakeLatest != nil || in.Prerelease != nil):
 		c.markLatest(r)
+	}
+	if !wasDraft && !draft && tag != oldTag {
+		// A published release moved to another tag: GitHub creates that
+		// tag as it does on publishing, and leaves the old one.
+		c.repo.ensureTag(r.TagName, r.TargetCommitish)
 	}
 	c.writeJSON(http.StatusOK, c.renderRelease(c.repo, r))
 }

@@ -72,12 +72,7 @@ type assetJSON struct {
 
 func (c *call) user() userJSON {
 	login := c.s.opts.Login
-	// The bot behind GITHUB_TOKEN has a well-known ID; any other login gets
-	// the fixtures' user ID.
-	id, typ := int64(1000), "User"
-	if login == "github-actions[bot]" {
-		id, typ = 41898282, "Bot"
-	}
+	id, typ := loginID(login)
 	api := c.apiBase + "users/" + url.PathEscape(login)
 	return userJSON{
 		Login:             login,
@@ -97,6 +92,15 @@ func (c *call) user() userJSON {
 		ReceivedEventsURL: api + "/received_events",
 		Type:              typ,
 	}
+}
+
+// loginID returns the user ID and type behind login. The bot behind
+// GITHUB_TOKEN has a well-known ID; any other login gets the fixtures' user ID.
+func loginID(login string) (int64, string) {
+	if login == "github-actions[bot]" {
+		return 41898282, "Bot"
+	}
+	return 1000, "User"
 }
 
 // repoPath is "owner/name" as the repository was created.
@@ -180,5 +184,11 @@ func nullable(s string) *string {
 // nodeID builds a stable GraphQL-style ID with GitHub's type prefix
 // ("RE_" release, "RA_" release asset, "U_" user).
 func nodeID(kind string, id int64) string {
-	return kind + "_" + base64.RawURLEncoding.EncodeToString([]byte("relctl:"+kind+":"+itoa(id)))
+	return nodeIDOf(kind, itoa(id))
+}
+
+// nodeIDOf is nodeID for objects named by a string rather than a number
+// ("REF_" git reference, "TAG_" annotated tag).
+func nodeIDOf(kind, key string) string {
+	return kind + "_" + base64.RawURLEncoding.EncodeToString([]byte("relctl:"+kind+":"+key))
 }

@@ -29,7 +29,10 @@ type route struct {
 	doc     string // documentation_url in error bodies, as GitHub sends it
 	handle  func(*call)
 	segs    []string
-	display string // pattern as documented: "{tag...}" shown as "{tag}"
+	// display is the pattern as documented: "{tag...}" shown as "{tag}".
+	// Set it to log a variant of a route (a trailing slash) under the
+	// documented name, so Count sees one endpoint.
+	display string
 }
 
 const docsBase = "https://docs.github.com/rest"
@@ -57,6 +60,25 @@ var routes = compile([]route{
 	// rel="next" calls these (paginate-issues.json: "/repositories/1000/issues?per_page=3&page=2").
 	{method: "GET", pattern: "/repositories/{repository_id}/releases", doc: "/releases/releases#list-releases", handle: listReleases},
 	{method: "GET", pattern: "/repositories/{repository_id}/releases/{release_id}/assets", doc: "/releases/assets#list-release-assets", handle: listAssets},
+	// Git references. "{ref...}" is the name after "refs/" ("tags/v1");
+	// go-github escapes each segment, so it arrives as several.
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/refs", doc: "/git/refs#list-matching-references", handle: listRefs},
+	// octokit's listRefs sends the trailing slash (git-refs.json).
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/refs/", display: "/repos/{owner}/{repo}/git/refs", doc: "/git/refs#list-matching-references", handle: listRefs},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/refs/{ref...}", doc: "/git/refs#get-a-reference", handle: getRefLegacy},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/git/refs", doc: "/git/refs#create-a-reference", handle: createRef},
+	{method: "PATCH", pattern: "/repos/{owner}/{repo}/git/refs/{ref...}", doc: "/git/refs#update-a-reference", handle: updateRef},
+	{method: "DELETE", pattern: "/repos/{owner}/{repo}/git/refs/{ref...}", doc: "/git/refs#delete-a-reference", handle: deleteRef},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/ref/{ref...}", doc: "/git/refs#get-a-reference", handle: getRef},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/matching-refs/{ref...}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
+	// go-github asks for every ref with an empty {ref}.
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/matching-refs/", display: "/repos/{owner}/{repo}/git/matching-refs/{ref}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/tags/{tag_sha}", doc: "/git/tags#get-a-tag", handle: getTag},
+	// Link headers of the ref lists, as those of releases, name the repository by ID.
+	{method: "GET", pattern: "/repositories/{repository_id}/git/refs", doc: "/git/refs#list-matching-references", handle: listRefs},
+	{method: "GET", pattern: "/repositories/{repository_id}/git/refs/{ref...}", doc: "/git/refs#get-a-reference", handle: getRefLegacy},
+	{method: "GET", pattern: "/repositories/{repository_id}/git/matching-refs/{ref...}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
+	{method: "GET", pattern: "/repositories/{repository_id}/git/matching-refs/", display: "/repositories/{repository_id}/git/matching-refs/{ref}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/commits/{commit_sha}/pulls", doc: "/commits/commits#list-pull-requests-associated-with-a-commit", handle: listCommitPulls},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/issues", doc: "/issues/issues#list-repository-issues", handle: listIssues},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues", doc: "/issues/issues#create-an-issue", handle: createIssue},
@@ -74,7 +96,9 @@ func compile(rs []route) []*route {
 	for i := range rs {
 		r := rs[i]
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
-		r.display = strings.ReplaceAll(r.pattern, "...}", "}")
+		if r.display == "" {
+			r.display = strings.ReplaceAll(r.pattern, "...}", "}")
+		}
 		if r.doc != "" {
 			r.doc = docsBase + r.doc
 		}

@@ -2,6 +2,7 @@ package githubtest
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 )
 
@@ -24,10 +25,12 @@ func (s *Server) Releases(owner, repo string) []Release {
 // SeedRelease stores r as if it had been created through the API, creating
 // the repository if needed, and returns it with IDs assigned. Zero IDs are
 // allocated; a given ID is kept (seed ID 1000 to match the fixtures). Zero
-// times default to now; a non-draft gets PublishedAt = CreatedAt. Assets get
-// State "uploaded", Size len(Data) and a digest of Data unless given or
-// NoDigest is set. Seeding bypasses validation: it can build states the API
-// refuses, such as two published releases with one tag.
+// times default to now; a non-draft gets PublishedAt = CreatedAt and, as
+// publishing through the API does, refs/tags/<TagName> at TargetCommitish
+// unless that tag exists. Assets get State "uploaded", Size len(Data) and a
+// digest of Data unless given or NoDigest is set. Seeding bypasses
+// validation: it can build states the API refuses, such as two published
+// releases with one tag.
 func (s *Server) SeedRelease(owner, repo string, r Release) Release {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -70,6 +73,10 @@ func (s *Server) SeedRelease(owner, repo string, r Release) Release {
 		}
 	}
 	rp.releases = append(rp.releases, &c)
+	if !c.Draft {
+		// As if published through the API: the tag exists from then on.
+		rp.ensureTag(c.TagName, c.TargetCommitish)
+	}
 	if !c.Draft && !c.Prerelease && (c.MakeLatest == "" || c.MakeLatest == "true") {
 		rp.latestID = c.ID
 	}
@@ -114,4 +121,43 @@ func (s *Server) SeedAttestation(owner, repo, digest string, bundle json.RawMess
 	defer s.mu.Unlock()
 	rp := s.addRepoLocked(owner, repo)
 	rp.attestations[digest] = append(rp.attestations[digest], append(json.RawMessage(nil), bundle...))
+}
+
+// SeedRef sets ref ("refs/heads/main", "refs/tags/podinfo-v1.0.0") to point
+// at sha (a commit), creating the repository if needed. Like the other
+// seeds it bypasses validation, so it can also move a ref the API would
+// refuse to.
+func (s *Server) SeedRef(owner, repo, ref, sha string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	rp.refs[ref] = strings.ToLower(sha)
+}
+
+// SeedAnnotatedTag creates refs/tags/<tag> pointing at a new annotated tag
+// object whose object is the commit commitSHA, and returns the tag
+// object's sha. The tag's message is tag + "\n", as "git tag -a -m <tag>"
+// writes it, and its sha depends only on tag, commitSHA and the Login
+// option, so seeding it again gives the same sha.
+func (s *Server) SeedAnnotatedTag(owner, repo, tag, commitSHA string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.addRepoLocked(owner, repo)
+	t := newTagObject(tag, strings.ToLower(commitSHA), s.opts.Login, s.now())
+	rp.tags[t.sha] = t
+	rp.refs["refs/tags/"+tag] = t.sha
+	return t.sha
+}
+
+// Refs returns a repository's refs, full name to the sha the ref points
+// at: a commit, or the tag object for an annotated tag. It returns nil for
+// an unknown repository.
+func (s *Server) Refs(owner, repo string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[repoKey(owner, repo)]
+	if rp == nil {
+		return nil
+	}
+	return maps.Clone(rp.refs)
 }

@@ -113,8 +113,11 @@ func (s *Server) Close() {
 	}
 }
 
-// AddRepo creates an empty repository. Requests for any other repository get
-// GitHub's 404. Adding an existing repository does nothing.
+// AddRepo creates a repository with no releases and one branch, main, at
+// commit "0000000000000000000000000000000000000001" (as git-refs.json
+// records), so that releases targeting "main" have a commit to tag.
+// Requests for any other repository get GitHub's 404. Adding an existing
+// repository does nothing.
 func (s *Server) AddRepo(owner, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,6 +137,8 @@ func (s *Server) addRepoLocked(owner, name string) *repository {
 		comments:     map[int][]string{},
 		attestations: map[string][]json.RawMessage{},
 		labels:       map[string]label{},
+		refs:         map[string]string{"refs/heads/" + defaultBranch: initialCommit},
+		tags:         map[string]*tagObject{},
 	}
 	s.nextRepo++
 	s.repos[key] = rp

@@ -64,6 +64,10 @@ type repository struct {
 	issues       []*Issue
 	attestations map[string][]json.RawMessage
 	labels       map[string]label
+	// refs maps a full ref name ("refs/tags/podinfo-v1.0.0") to the sha it
+	// points at: a commit, or an annotated tag object in tags.
+	refs map[string]string
+	tags map[string]*tagObject // annotated tag objects by sha
 }
 
 type pull struct {
