@@ -17,7 +17,10 @@ func (h *harness) git(args ...string) {
 	}
 }
 
-func TestE2E_onlyChangedPlansTheChartsAPullRequestTouches(t *testing.T) {
+// pullRequestBumpingBeta is a repository with charts alpha and beta under
+// charts.only_changed, checked out on a branch that bumps beta.
+func pullRequestBumpingBeta(t *testing.T) *harness {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
@@ -39,6 +42,11 @@ charts {
 	h.git("checkout", "-q", "-b", "bump-beta")
 	h.write("charts/beta/Chart.yaml", "apiVersion: v2\nname: beta\ndescription: the beta chart\nversion: 0.2.1\nappVersion: \"1.0\"\n")
 	h.git("commit", "-q", "-am", "beta 0.2.1")
+	return h
+}
+
+func TestE2E_onlyChangedPlansTheChartsAPullRequestTouches(t *testing.T) {
+	h := pullRequestBumpingBeta(t)
 
 	code, _, errOut := h.relctl("plan")
 	if code != exitError || !strings.Contains(errOut, "--base") {
@@ -55,27 +63,7 @@ charts {
 }
 
 func TestE2E_savedPlanOfChangedChartsAppliesWithoutRepeatingTheBase(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	h := newHarness(t)
-	h.chart("alpha", "1.0.0")
-	h.chart("beta", "0.2.0")
-	h.write("relctl.hcl", `registry {
-  repository = "`+h.reg.Host+`/acme/charts"
-}
-
-charts {
-  dir          = "charts"
-  only_changed = true
-}
-`)
-	h.git("init", "-q", "-b", "main")
-	h.git("add", ".")
-	h.git("commit", "-q", "-m", "charts")
-	h.git("checkout", "-q", "-b", "bump-beta")
-	h.write("charts/beta/Chart.yaml", "apiVersion: v2\nname: beta\ndescription: the beta chart\nversion: 0.2.1\nappVersion: \"1.0\"\n")
-	h.git("commit", "-q", "-am", "beta 0.2.1")
+	h := pullRequestBumpingBeta(t)
 
 	planFile := filepath.Join(t.TempDir(), "plan.json")
 	h.mustRelctl(exitOK, "plan", "--base", "main", "--out", planFile)
