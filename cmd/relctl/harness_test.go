@@ -60,6 +60,13 @@ func (h *harness) relctl(args ...string) (int, string, string) {
 // and the given stdin: what a person at a shell would see.
 func relctlAt(h *harness, terminal bool, stdin string, args ...string) (int, string, string) {
 	h.t.Helper()
+	return relctlCtx(context.Background(), h, terminal, stdin, args...)
+}
+
+// relctlCtx runs one command under ctx: cancelling it is how a test kills
+// relctl halfway.
+func relctlCtx(ctx context.Context, h *harness, terminal bool, stdin string, args ...string) (int, string, string) {
+	h.t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &Env{
 		Stdin:  strings.NewReader(stdin),
@@ -75,7 +82,7 @@ func relctlAt(h *harness, terminal bool, stdin string, args ...string) (int, str
 		},
 		IsTerminal: terminal,
 	}
-	code := run(context.Background(), append([]string{"--chdir", h.dir}, args...), env)
+	code := run(ctx, append([]string{"--chdir", h.dir}, args...), env)
 	return code, stdout.String(), stderr.String()
 }
 
