@@ -33,3 +33,9 @@ type Issue struct {
 	URL    string
 	Body   string
 }
+
+// Comment is a comment on an issue or pull request.
+type Comment struct {
+	ID   int64
+	Body string
+}

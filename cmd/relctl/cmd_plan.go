@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -38,6 +41,7 @@ func planCmd(g *globals, env *Env) *cobra.Command {
 		out      outputFlags
 		file     string
 		detailed bool
+		comment  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -64,6 +68,13 @@ blocked changes, 2 changes present (--detailed-exitcode).`,
 				}
 			}
 			stepSummary(env, o.plan)
+			if comment {
+				if err := commentPlan(cmd.Context(), env, o); err != nil {
+					// The plan stands; a pull request from a fork has
+					// a read-only token.
+					fmt.Fprintf(env.Stderr, "%s %v\n", g.style(env).Yellow("Warning:"), err)
+				}
+			}
 			switch {
 			case len(o.plan.Blocked()) > 0:
 				return exitWith(exitError, nil)
@@ -75,6 +86,7 @@ blocked changes, 2 changes present (--detailed-exitcode).`,
 	}
 	cmd.Flags().StringVar(&file, "out", "", "save the plan to `FILE` for relctl apply")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes")
+	cmd.Flags().BoolVar(&comment, "comment", false, "post the plan on the pull request of $GITHUB_EVENT_PATH, editing relctl's earlier comment")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF` (default origin/$GITHUB_BASE_REF)")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
 	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts observed at once (twice this)")
@@ -121,4 +133,50 @@ func appendStepSummary(env *Env, render func(*bytes.Buffer) error) {
 	}
 	defer f.Close()
 	f.Write(buf.Bytes())
+}
+
+// commentPlan posts the plan in Markdown on the pull request that triggered
+// the workflow.
+func commentPlan(ctx context.Context, env *Env, o *observed) error {
+	if o.backend.releases == nil {
+		return errors.New("plan --comment needs a github block in relctl.hcl")
+	}
+	pr, err := pullRequestNumber(env.Getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return fmt.Errorf("plan --comment: %w", err)
+	}
+	var body bytes.Buffer
+	if err := views.Markdown(&body, o.plan); err != nil {
+		return err
+	}
+	did, err := planner.PostPlanComment(ctx, o.backend.releases, pr, body.String())
+	if err != nil {
+		return fmt.Errorf("plan comment: %w", err)
+	}
+	fmt.Fprintln(env.Stderr, "Plan comment: "+did)
+	return nil
+}
+
+// pullRequestNumber reads the pull request's number from a GitHub Actions
+// event payload (pull_request and pull_request_target events).
+func pullRequestNumber(path string) (int, error) {
+	if path == "" {
+		return 0, errors.New("GITHUB_EVENT_PATH is not set: run in a pull_request workflow")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("read the event: %w", err)
+	}
+	var ev struct {
+		PullRequest *struct {
+			Number int `json:"number"`
+		} `json:"pull_request"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return 0, fmt.Errorf("read the event %s: %w", path, err)
+	}
+	if ev.PullRequest == nil || ev.PullRequest.Number == 0 {
+		return 0, fmt.Errorf("the event %s is not a pull request's", path)
+	}
+	return ev.PullRequest.Number, nil
 }

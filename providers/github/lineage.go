@@ -37,15 +37,11 @@ func (c *Client) PullRequestsForCommit(ctx context.Context, sha string) ([]state
 // IssueComments returns the bodies of an issue's or pull request's
 // comments, oldest first, every page.
 func (c *Client) IssueComments(ctx context.Context, number int) ([]string, error) {
-	op := fmt.Sprintf("list comments of #%d in %s", number, c.Repository())
-	var out []string
-	err := listPages(ctx, c, op, fmt.Sprintf("repos/%s/%s/issues/%d/comments?per_page=100", c.owner, c.repo, number), func(cs []struct {
-		Body string `json:"body"`
-	}) {
-		for _, cm := range cs {
-			out = append(out, cm.Body)
-		}
-	})
+	cs, err := c.ListComments(ctx, number)
+	out := make([]string, len(cs))
+	for i, cm := range cs {
+		out[i] = cm.Body
+	}
 	return out, err
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/google/go-github/v62/github"
 )
 
 func TestCommitPulls_returnsSeededPullRequests(t *testing.T) {
@@ -143,5 +145,27 @@ func TestIssueComments_returnsSeededCommentsOldestFirst(t *testing.T) {
 	none, _, err := gh.Issues.ListComments(context.Background(), "acme", "charts", 7, nil)
 	if err != nil || len(none) != 0 {
 		t.Errorf("no comments: %v, %v; want an empty list", none, err)
+	}
+}
+
+func TestIssueComments_onAPullRequestCanBeCreatedAndEdited(t *testing.T) {
+	s, gh := startServer(t, Options{})
+	s.SeedPull("acme", "charts", "abc", 12, "")
+	ctx := context.Background()
+	body := "plan"
+	c, _, err := gh.Issues.CreateComment(ctx, "acme", "charts", 12, &github.IssueComment{Body: &body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := "plan, edited"
+	if _, _, err := gh.Issues.EditComment(ctx, "acme", "charts", c.GetID(), &github.IssueComment{Body: &edited}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _, err := gh.Issues.ListComments(ctx, "acme", "charts", 12, nil)
+	if err != nil || len(cs) != 1 || cs[0].GetBody() != edited || cs[0].GetID() != c.GetID() {
+		t.Fatalf("comments = %v, %v", cs, err)
+	}
+	if _, _, err := gh.Issues.CreateComment(ctx, "acme", "charts", 99, &github.IssueComment{Body: &body}); err == nil {
+		t.Fatal("a comment on an unknown issue was accepted")
 	}
 }

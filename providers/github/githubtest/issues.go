@@ -192,7 +192,7 @@ func createIssueComment(c *call) {
 	if !ok {
 		return
 	}
-	if c.repo.issue(int(n)) == nil {
+	if c.repo.issue(int(n)) == nil && !c.repo.hasPull(int(n)) {
 		c.notFound(c.rt.doc)
 		return
 	}
@@ -206,4 +206,42 @@ func createIssueComment(c *call) {
 	c.repo.comments[int(n)] = append(c.repo.comments[int(n)], in.Body)
 	id := n*1000 + int64(len(c.repo.comments[int(n)]))
 	c.writeJSON(http.StatusCreated, map[string]any{"id": id, "body": in.Body, "user": c.user()})
+}
+
+// hasPull reports whether a pull request with number n was seeded: issue
+// comments work on pull requests too.
+func (rp *repository) hasPull(n int) bool {
+	for _, prs := range rp.pulls {
+		for _, p := range prs {
+			if p.Number == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// updateIssueComment answers PATCH /repos/{owner}/{repo}/issues/comments/{id}.
+// Comment IDs encode the issue number and the comment's position (see
+// listIssueComments), so the comment is found without an index.
+func updateIssueComment(c *call) {
+	id, ok := c.idParam("comment_id")
+	if !ok {
+		return
+	}
+	n, i := int(id/1000), int(id%1000)-1
+	bodies := c.repo.comments[n]
+	if i < 0 || i >= len(bodies) {
+		c.notFound(c.rt.doc)
+		return
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := json.Unmarshal(c.body, &in); err != nil || in.Body == "" {
+		c.invalid(fieldError{Resource: "IssueComment", Code: "missing_field", Field: "body"})
+		return
+	}
+	bodies[i] = in.Body
+	c.writeJSON(http.StatusOK, map[string]any{"id": id, "body": in.Body, "user": c.user()})
 }

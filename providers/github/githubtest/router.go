@@ -82,6 +82,7 @@ var routes = compile([]route{
 	{method: "GET", pattern: "/repos/{owner}/{repo}/commits/{commit_sha}/pulls", doc: "/commits/commits#list-pull-requests-associated-with-a-commit", handle: listCommitPulls},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/issues", doc: "/issues/issues#list-repository-issues", handle: listIssues},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues", doc: "/issues/issues#create-an-issue", handle: createIssue},
+	{method: "PATCH", pattern: "/repos/{owner}/{repo}/issues/comments/{comment_id}", doc: "/issues/comments#update-an-issue-comment", handle: updateIssueComment},
 	{method: "PATCH", pattern: "/repos/{owner}/{repo}/issues/{issue_number}", doc: "/issues/issues#update-an-issue", handle: updateIssue},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/comments", doc: "/issues/comments#list-issue-comments", handle: listIssueComments},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/comments", doc: "/issues/comments#create-an-issue-comment", handle: createIssueComment},

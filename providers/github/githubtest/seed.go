@@ -114,6 +114,18 @@ func (s *Server) SeedComment(owner, repo string, number int, body string) {
 	rp.comments[number] = append(rp.comments[number], body)
 }
 
+// Comments returns the comment bodies of issue or pull request number,
+// oldest first.
+func (s *Server) Comments(owner, repo string, number int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[repoKey(owner, repo)]
+	if rp == nil {
+		return nil
+	}
+	return append([]string(nil), rp.comments[number]...)
+}
+
 // SeedAttestation stores a Sigstore bundle for subject digest
 // ("sha256:<hex>"), for GET /repos/{owner}/{repo}/attestations/{digest}.
 func (s *Server) SeedAttestation(owner, repo, digest string, bundle json.RawMessage) {
