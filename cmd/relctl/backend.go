@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strings"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
@@ -46,7 +44,7 @@ func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (
 		s, err := cosign.New(ctx, cosign.Options{
 			Signing:           spec.Signing,
 			Getenv:            env.Getenv,
-			AllowHTTPRegistry: spec.Registry.Insecure || isLoopback(spec.Registry.Host),
+			AllowHTTPRegistry: spec.Registry.Insecure || oci.IsLoopback(spec.Registry.Host),
 			VerifyOnly:        why == forReading,
 		})
 		if err != nil {
@@ -100,19 +98,4 @@ func (b *backend) writers() planner.Writers {
 		w.Releases = b.releases
 	}
 	return w
-}
-
-// isLoopback reports whether a registry host (with or without port) is on
-// this machine, where plain HTTP is safe.
-func isLoopback(host string) bool {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.Trim(h, "[]")
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }

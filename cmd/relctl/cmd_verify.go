@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"slices"
-
 	"github.com/spf13/cobra"
 
 	"github.com/relctl/relctl/cmd/relctl/views"
@@ -53,15 +50,4 @@ it. Exit 1 when any check fails.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checks in the versioned JSON format")
 	return cmd
-}
-
-// onlyCharts narrows the spec to the named charts; a name the spec does not
-// declare is an error.
-func onlyCharts(names []string, declared []string) error {
-	for _, n := range names {
-		if !slices.Contains(declared, n) {
-			return fmt.Errorf("chart %q is not declared in relctl.hcl (declared: %v)", n, declared)
-		}
-	}
-	return nil
 }

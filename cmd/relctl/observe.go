@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/relctl/relctl/config"
@@ -65,4 +66,15 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 		return nil, err
 	}
 	return &observed{spec: spec, backend: b, snap: snap, plan: p}, nil
+}
+
+// onlyCharts narrows the spec to the named charts; a name the spec does not
+// declare is an error.
+func onlyCharts(names []string, declared []string) error {
+	for _, n := range names {
+		if !slices.Contains(declared, n) {
+			return fmt.Errorf("chart %q is not declared in relctl.hcl (declared: %v)", n, declared)
+		}
+	}
+	return nil
 }

@@ -131,12 +131,12 @@ func (c *Client) repository(repository string) (*remote.Repository, error) {
 // (a local registry never has a certificate) and hosts the spec marks
 // insecure.
 func (c *Client) plainHTTP(host string) bool {
-	return c.insecure || isLoopback(host)
+	return c.insecure || IsLoopback(host)
 }
 
-// isLoopback reports whether host, with or without a port, names this
-// machine: localhost, 127.0.0.0/8 or ::1.
-func isLoopback(host string) bool {
+// IsLoopback reports whether a registry host ("127.0.0.1:5000",
+// "localhost", "[::1]:443") is on this machine, where plain HTTP is safe.
+func IsLoopback(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}

@@ -143,8 +143,8 @@ func TestIsLoopback_coversLocalhostAnd127Slash8AndIPv6Loopback(t *testing.T) {
 		"localhost": true, "LOCALHOST:5000": true,
 		"ghcr.io": false, "10.0.0.1:5000": false, "localhost.example.com": false, "[::2]:5000": false,
 	} {
-		if got := isLoopback(host); got != want {
-			t.Errorf("isLoopback(%q) = %v, want %v", host, got, want)
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
 		}
 	}
 }
