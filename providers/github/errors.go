@@ -70,7 +70,7 @@ func (c *Client) fail(op, notFound string, err error) error {
 		// The caller (planner.Apply) re-observes, then adopts the write
 		// or sends it again; the message says why it had to.
 		e.unknown = true
-		e.reason += "; GitHub may have applied it anyway: list releases again before retrying"
+		e.reason += "; the outcome is unknown: GitHub may have applied it anyway"
 	}
 	return e
 }
