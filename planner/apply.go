@@ -143,7 +143,7 @@ func (a *applier) leftAsDrafts(drafts []pendingPublish) {
 	for _, d := range drafts {
 		a.res.Drafts = append(a.res.Drafts, d.chart)
 	}
-	published := "none was published"
+	published := "no release was published"
 	if len(a.res.Published) > 0 {
 		published = "published before the failure: " + strings.Join(a.res.Published, ", ")
 	}

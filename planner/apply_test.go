@@ -288,7 +288,7 @@ func TestApply_atomicChartFailureLeavesTheOthersAsNamedDrafts(t *testing.T) {
 	if diff := cmp.Diff([]string{"alpha", "gamma"}, res.Drafts); diff != "" {
 		t.Errorf("drafts (-want +got):\n%s", diff)
 	}
-	if want := "atomic: none was published; left as complete drafts: alpha, gamma"; !strings.Contains(strings.Join(res.Warnings, "\n"), want) {
+	if want := "atomic: no release was published; left as complete drafts: alpha, gamma"; !strings.Contains(strings.Join(res.Warnings, "\n"), want) {
 		t.Errorf("warnings %q lack %q", res.Warnings, want)
 	}
 }
