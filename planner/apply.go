@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -20,6 +21,9 @@ type ApplyOptions struct {
 	Parallelism int
 	// Hook receives progress; nil means none.
 	Hook Hook
+	// Sleep waits between attempts of a write that did not land (the
+	// spec's retry block sets how often and how long); nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Result is what Apply did.
@@ -29,8 +33,13 @@ type Result struct {
 	Applied []Change
 	// Failed maps a chart to the error that stopped it.
 	Failed map[string]error
-	// Published lists the charts whose release was published by this run.
+	// Published lists the charts whose release was published by this run,
+	// in the order they were published.
 	Published []string
+	// Drafts lists, sorted, the charts whose release is complete but was
+	// left a draft because the atomic publish did not reach it: another
+	// chart failed first. The next apply publishes them.
+	Drafts []string
 	// Unsigned lists the charts published without a signature because
 	// signing failed under on_failure = "warn".
 	Unsigned []string
@@ -55,7 +64,7 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 		}
 		return nil, fmt.Errorf("%w (%s): nothing was applied", ErrBlocked, strings.Join(addrs, ", "))
 	}
-	a := &applier{plan: p, spec: spec, snap: snap, w: w, hook: opts.Hook, res: &Result{Failed: map[string]error{}}}
+	a := &applier{plan: p, spec: spec, snap: snap, w: w, hook: opts.Hook, sleepFn: opts.Sleep, res: &Result{Failed: map[string]error{}}}
 	if a.hook == nil {
 		a.hook = nopHook{}
 	}
@@ -87,16 +96,15 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 	}
 	_ = g.Wait()
 
+	sort.Slice(drafts, func(i, j int) bool { return drafts[i].chart < drafts[j].chart })
 	if len(a.res.Failed) > 0 {
-		if p.Atomic && len(drafts) > 0 {
-			a.warn(fmt.Sprintf("atomic: %d complete draft release(s) left unpublished because another chart failed; the next apply publishes them", len(drafts)))
-		}
+		a.leftAsDrafts(drafts)
 		return a.res, a.failure()
 	}
-	sort.Slice(drafts, func(i, j int) bool { return drafts[i].chart < drafts[j].chart })
-	for _, d := range drafts {
+	for i, d := range drafts {
 		if err := a.publish(ctx, d); err != nil {
 			a.res.Failed[d.chart] = err
+			a.leftAsDrafts(drafts[i:])
 			return a.res, a.failure()
 		}
 	}
@@ -109,6 +117,8 @@ type applier struct {
 	snap *state.Snapshot
 	w    Writers
 	hook Hook
+	// sleepFn is ApplyOptions.Sleep.
+	sleepFn func(context.Context, time.Duration) error
 
 	mu  sync.Mutex
 	res *Result
@@ -122,6 +132,22 @@ type pendingPublish struct {
 	tag  *Change
 	id   int64
 	want state.ReleaseSpec
+}
+
+// leftAsDrafts records the complete drafts an atomic apply stopped before
+// publishing, and says which were published and which were not.
+func (a *applier) leftAsDrafts(drafts []pendingPublish) {
+	if len(drafts) == 0 {
+		return
+	}
+	for _, d := range drafts {
+		a.res.Drafts = append(a.res.Drafts, d.chart)
+	}
+	published := "no release was published"
+	if len(a.res.Published) > 0 {
+		published = "published before the failure: " + strings.Join(a.res.Published, ", ")
+	}
+	a.warn(fmt.Sprintf("atomic: %s; left as complete drafts: %s; the next apply publishes them", published, strings.Join(a.res.Drafts, ", ")))
 }
 
 func (a *applier) warn(msg string) {
@@ -197,7 +223,7 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 	}
 	signed := true
 	if sig != nil {
-		err := a.step(*sig, func() error { return a.signChart(ctx, cs, *sig) })
+		err := a.step(*sig, func() error { return a.signChart(ctx, *sig) })
 		if err != nil {
 			if a.spec.Signing.OnFailure != config.SigningFailureWarn {
 				return nil, err

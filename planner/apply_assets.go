@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/relctl/relctl/state"
@@ -14,53 +13,51 @@ import (
 // (GitHub refuses a second asset with the same name). When an upload fails,
 // the release is observed again before anything else: the asset may have
 // landed (a dropped connection after GitHub processed it), may be a leftover
-// in state "starter", or may be absent; only then is it uploaded once more.
+// in state "starter" (removed, then uploaded again), or may be absent
+// (uploaded again when the failure was ambiguous), within the retry budget.
 func (a *applier) uploadAsset(ctx context.Context, cs *state.ChartState, releaseID int64, ch Change, sig *state.BlobSignature) error {
-	if ch.Action == ActionReplace {
-		old, _ := strconv.ParseInt(ch.After["replaces"], 10, 64)
-		if err := a.w.Releases.DeleteAsset(ctx, old); err != nil && !errors.Is(err, state.ErrNotFound) {
-			return fmt.Errorf("delete asset %d before replacing it: %w", old, err)
+	as := ch.Asset
+	if ch.Action == ActionReplace && as.Replaces != 0 {
+		if err := a.w.Releases.DeleteAsset(ctx, as.Replaces); err != nil && !errors.Is(err, state.ErrNotFound) {
+			return fmt.Errorf("delete asset %d before replacing it: %w", as.Replaces, err)
 		}
 	}
-	name, want := ch.After["name"], ch.After["digest"]
-	const attempts = 3
-	var lastErr error
-	for attempt := 0; attempt < attempts; attempt++ {
-		body, size, done, err := a.assetBody(cs, ch, sig)
+	name, want := as.Name, as.Digest
+	var mismatch error
+	err := a.write(ctx, func() error {
+		body, size, done, err := a.assetBody(cs, as, sig)
 		if err != nil {
 			return err
 		}
 		got, err := a.w.Releases.UploadAsset(ctx, releaseID, name, body, size)
 		done()
-		if err == nil {
-			if want != KnownAfterApply && got.Digest != "" && got.Digest != want {
-				return fmt.Errorf("uploaded %s has sha256 %s, expected %s: the file changed since the plan", name, got.Digest, want)
-			}
-			return nil
+		if err == nil && want != "" && got.Digest != "" && got.Digest != want {
+			mismatch = fmt.Errorf("uploaded %s has sha256 %s, expected %s: the file changed since the plan", name, got.Digest, want)
 		}
-		lastErr = err
-		if ctx.Err() != nil {
-			return err
-		}
-		rel, gerr := a.w.Releases.GetRelease(ctx, releaseID)
-		if gerr != nil {
-			return fmt.Errorf("upload %s: %w (observing the release again failed: %v)", name, err, gerr)
+		return err
+	}, func() (observed, error) {
+		rel, err := a.w.Releases.GetRelease(ctx, releaseID)
+		if err != nil {
+			return absent, err
 		}
 		have := findAsset(rel.Assets, name)
 		switch {
 		case have == nil:
-			continue
-		case have.State == "uploaded" && (want == KnownAfterApply || have.Digest == "" || have.Digest == want):
-			return nil
-		default:
-			// A leftover of a failed upload, or other content under
-			// our name that appeared meanwhile: clear it and retry.
-			if derr := a.w.Releases.DeleteAsset(ctx, have.ID); derr != nil && !errors.Is(derr, state.ErrNotFound) {
-				return fmt.Errorf("upload %s: %w (removing the leftover asset %d failed: %v)", name, err, have.ID, derr)
-			}
+			return absent, nil
+		case have.State == "uploaded" && (want == "" || have.Digest == "" || have.Digest == want):
+			return landed, nil
 		}
+		// A leftover of a failed upload, or other content under our
+		// name that appeared meanwhile: clear it, then upload again.
+		if err := a.w.Releases.DeleteAsset(ctx, have.ID); err != nil && !errors.Is(err, state.ErrNotFound) {
+			return absent, fmt.Errorf("removing the leftover asset %d: %w", have.ID, err)
+		}
+		return cleared, nil
+	})
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", name, err)
 	}
-	return fmt.Errorf("upload %s: %w", name, lastErr)
+	return mismatch
 }
 
 func findAsset(assets []state.Asset, name string) *state.Asset {
@@ -74,24 +71,24 @@ func findAsset(assets []state.Asset, name string) *state.Asset {
 
 // confirm checks that the release holds every wanted asset, uploaded and
 // with the planned sha256, before it may be published.
-func (a *applier) confirm(ctx context.Context, releaseID int64, wanted []Change) error {
+func (a *applier) confirm(ctx context.Context, releaseID int64, wanted []*AssetChange) error {
 	rel, err := a.w.Releases.GetRelease(ctx, releaseID)
 	if err != nil {
 		return fmt.Errorf("confirm assets of release %d: %w", releaseID, err)
 	}
 	var problems []string
-	for _, ch := range wanted {
-		name, want := ch.After["name"], ch.After["digest"]
+	for _, as := range wanted {
+		name, want := as.Name, as.Digest
 		have := findAsset(rel.Assets, name)
 		switch {
 		case have == nil:
 			problems = append(problems, name+" missing")
 		case have.State != "uploaded":
 			problems = append(problems, fmt.Sprintf("%s in state %q", name, have.State))
-		case want != KnownAfterApply && have.Digest != "" && have.Digest != want:
+		case want != "" && have.Digest != "" && have.Digest != want:
 			problems = append(problems, fmt.Sprintf("%s has sha256 %s, expected %s", name, short(have.Digest), short(want)))
-		case want != KnownAfterApply && have.Digest == "" && ch.After["size"] != "" && fmt.Sprint(have.Size) != ch.After["size"]:
-			problems = append(problems, fmt.Sprintf("%s has %d bytes, expected %s", name, have.Size, ch.After["size"]))
+		case want != "" && have.Digest == "" && as.Size > 0 && have.Size != as.Size:
+			problems = append(problems, fmt.Sprintf("%s has %d bytes, expected %d", name, have.Size, as.Size))
 		}
 	}
 	if len(problems) > 0 {

@@ -8,17 +8,28 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
+// errNoPayload refuses a change that carries no typed instructions: a plan
+// written by a relctl that predates them.
+func errNoPayload(ch Change) error {
+	return fmt.Errorf("the plan carries no instructions for %s (written by an older relctl?): run relctl plan again", ch.Address)
+}
+
 // pushChart pushes the package after checking that the tag is still where
 // the plan saw it: absent for a create, at the planned digest for a replace.
 // A tag already at the planned digest means an earlier, interrupted run
-// pushed it: nothing to do.
+// pushed it: nothing to do. A push is safe to repeat (same bytes, same
+// digest), so the registry client's own retries cover it.
 func (a *applier) pushChart(ctx context.Context, cs *state.ChartState, ch Change) error {
-	repo, tag, want := cs.OCI.Repository, cs.OCI.Tag, ch.After["digest"]
+	o := ch.OCI
+	if o == nil {
+		return errNoPayload(ch)
+	}
+	repo, tag, want := o.Repository, o.Tag, o.Digest
 	now, err := a.w.Registry.Resolve(ctx, repo, tag)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
 		if ch.Action == ActionReplace {
-			return fmt.Errorf("%w: %s:%s vanished since the plan (it was %s); plan again", state.ErrConflict, repo, tag, ch.Before["digest"])
+			return fmt.Errorf("%w: %s:%s vanished since the plan (it was %s); plan again", state.ErrConflict, repo, tag, o.Previous)
 		}
 	case err != nil:
 		return fmt.Errorf("check %s:%s before push: %w", repo, tag, err)
@@ -26,8 +37,8 @@ func (a *applier) pushChart(ctx context.Context, cs *state.ChartState, ch Change
 		return nil
 	case ch.Action == ActionCreate:
 		return fmt.Errorf("%w: %s:%s appeared at %s since the plan; plan again", state.ErrConflict, repo, tag, short(now))
-	case now != ch.Before["digest"]:
-		return fmt.Errorf("%w: %s:%s moved from %s to %s since the plan; plan again", state.ErrConflict, repo, tag, short(ch.Before["digest"]), short(now))
+	case now != o.Previous:
+		return fmt.Errorf("%w: %s:%s moved from %s to %s since the plan; plan again", state.ErrConflict, repo, tag, short(o.Previous), short(now))
 	}
 	got, err := a.w.Registry.Push(ctx, repo, tag, cs.Package)
 	if err != nil {
@@ -40,27 +51,46 @@ func (a *applier) pushChart(ctx context.Context, cs *state.ChartState, ch Change
 }
 
 // signChart signs the manifest unless a valid signature appeared since the
-// plan (an interrupted run signed it), so a signature is made once.
-func (a *applier) signChart(ctx context.Context, cs *state.ChartState, ch Change) error {
+// plan (an interrupted run signed it), so a signature is made once. A
+// signing attempt whose outcome is unknown is checked the same way before
+// it is tried again.
+func (a *applier) signChart(ctx context.Context, ch Change) error {
 	if a.w.Signer == nil {
 		return errors.New("signing is configured but no signer is available")
 	}
-	repo, digest := cs.OCI.Repository, ch.After["manifest"]
-	st, err := a.w.Signer.VerifySignatures(ctx, repo, digest)
+	s := ch.Signature
+	if s == nil {
+		return errNoPayload(ch)
+	}
+	repo, digest := s.Repository, s.Manifest
+	valid := func() (bool, *state.SignatureState, error) {
+		st, err := a.w.Signer.VerifySignatures(ctx, repo, digest)
+		if err != nil {
+			return false, nil, err
+		}
+		return st.Valid, st, nil
+	}
+	ok, _, err := valid()
 	if err != nil {
 		return fmt.Errorf("check signatures of %s@%s: %w", repo, digest, err)
 	}
-	if st.Valid {
+	if ok {
 		return nil
 	}
-	if err := a.w.Signer.SignManifest(ctx, repo, digest); err != nil {
+	err = a.write(ctx, func() error { return a.w.Signer.SignManifest(ctx, repo, digest) }, func() (observed, error) {
+		if ok, _, err := valid(); err != nil || !ok {
+			return absent, err
+		}
+		return landed, nil
+	})
+	if err != nil {
 		return fmt.Errorf("sign %s@%s: %w", repo, digest, err)
 	}
-	st, err = a.w.Signer.VerifySignatures(ctx, repo, digest)
+	ok, st, err := valid()
 	if err != nil {
 		return fmt.Errorf("confirm signature of %s@%s: %w", repo, digest, err)
 	}
-	if !st.Valid {
+	if !ok {
 		return fmt.Errorf("signature of %s@%s does not verify after signing: %s", repo, digest, st.Reason)
 	}
 	return nil

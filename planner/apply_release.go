@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/relctl/relctl/state"
 )
@@ -20,43 +18,37 @@ const ActionPublish Action = "publish"
 // release creates or completes the chart's release as a draft, uploads and
 // confirms every asset, and publishes it (or hands it to the atomic phase).
 func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change, tag *Change, assets []Change, signed bool) (*pendingPublish, error) {
-	keep, _ := pickRelease(cs.Releases)
-	want := state.ReleaseSpec{
-		TagName:         rel.After["tag"],
-		TargetCommitish: rel.After["target_commitish"],
-		Name:            rel.After["title"],
-		Body:            rel.After["body"],
-		Prerelease:      rel.After["prerelease"] == "true",
-		MakeLatest:      rel.After["make_latest"],
+	r := rel.Release
+	if r == nil {
+		return nil, errNoPayload(rel)
 	}
-	if _, ok := rel.After["body"]; !ok && keep != nil {
-		want.Body = keep.Body
+	want := state.ReleaseSpec{
+		TagName:         r.Tag,
+		TargetCommitish: r.TargetCommitish,
+		Name:            r.Title,
+		Body:            r.Body,
+		Prerelease:      r.Prerelease,
+		MakeLatest:      r.MakeLatest,
 	}
 
-	var id int64
-	draft := true
+	id, draft := r.ID, r.Draft
 	err := a.step(rel, func() error {
-		if keep == nil {
-			r, err := a.createDraft(ctx, cs, want)
+		if id == 0 {
+			created, err := a.createDraft(ctx, want)
 			if err != nil {
 				return err
 			}
-			id = r.ID
+			id, draft = created.ID, true
 			return nil
 		}
-		id, draft = keep.ID, keep.Draft
-		for _, s := range strings.Split(rel.After["delete_drafts"], ",") {
-			if s == "" {
-				continue
-			}
-			dup, _ := strconv.ParseInt(s, 10, 64)
+		for _, dup := range r.DeleteDrafts {
 			if err := a.w.Releases.DeleteRelease(ctx, dup); err != nil && !errors.Is(err, state.ErrNotFound) {
 				return fmt.Errorf("delete duplicate draft %d: %w", dup, err)
 			}
 		}
-		if keep.Name != want.Name || keep.Body != want.Body || keep.Prerelease != want.Prerelease {
+		if r.Edit {
 			upd := want
-			upd.Draft, upd.MakeLatest = keep.Draft, ""
+			upd.Draft, upd.MakeLatest = draft, ""
 			if _, err := a.w.Releases.UpdateRelease(ctx, id, upd); err != nil {
 				return fmt.Errorf("update release %d: %w", id, err)
 			}
@@ -66,22 +58,22 @@ func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change,
 	if err != nil {
 		return nil, err
 	}
-	if keep != nil {
-		id, draft = keep.ID, keep.Draft
-	}
 
 	var blobSig *state.BlobSignature
-	var wanted []Change
+	var wanted []*AssetChange
 	for _, ch := range assets {
-		src := ch.After["source"]
-		if !signed && (src == sourceSignature || src == sourceCert) {
+		as := ch.Asset
+		if as == nil {
+			return nil, errNoPayload(ch)
+		}
+		if !signed && as.Source.signed() {
 			continue
 		}
-		wanted = append(wanted, ch)
+		wanted = append(wanted, as)
 		if ch.Action != ActionCreate && ch.Action != ActionReplace {
 			continue
 		}
-		if (src == sourceSignature || src == sourceCert) && blobSig == nil {
+		if as.Source.signed() && blobSig == nil {
 			if a.w.Signer == nil {
 				return nil, fmt.Errorf("%s: signing is configured but no signer is available", ch.Address)
 			}
@@ -106,31 +98,37 @@ func (a *applier) release(ctx context.Context, cs *state.ChartState, rel Change,
 	return nil, a.publish(ctx, *pub)
 }
 
-// createDraft creates the release as a draft. After a failure whose outcome
-// is unknown (the connection dropped after GitHub may have processed the
-// POST) it re-lists before giving up, and adopts a draft that did land, so a
-// retry never makes a duplicate.
-func (a *applier) createDraft(ctx context.Context, cs *state.ChartState, want state.ReleaseSpec) (state.Release, error) {
+// createDraft creates the release as a draft. GitHub allows several drafts
+// of one tag, so a create is not repeated blindly: after a failure the
+// releases are listed again, and a draft of the tag that landed anyway (the
+// connection dropped after GitHub processed the POST) is adopted; when none
+// did, the create is tried again within the retry budget.
+func (a *applier) createDraft(ctx context.Context, want state.ReleaseSpec) (state.Release, error) {
 	d := want
 	d.Draft, d.MakeLatest = true, ""
-	r, err := a.w.Releases.CreateRelease(ctx, d)
-	if err == nil {
-		return r, nil
-	}
-	known := map[int64]bool{}
-	for _, k := range cs.Releases {
-		known[k.ID] = true
-	}
-	all, lerr := a.w.Releases.ListReleases(ctx)
-	if lerr != nil {
-		return state.Release{}, fmt.Errorf("create draft for %s: %w (re-listing releases also failed: %v)", want.TagName, err, lerr)
-	}
-	for _, rel := range all {
-		if rel.TagName == want.TagName && rel.Draft && !known[rel.ID] {
-			return rel, nil
+	var made state.Release
+	err := a.write(ctx, func() error {
+		r, err := a.w.Releases.CreateRelease(ctx, d)
+		made = r
+		return err
+	}, func() (observed, error) {
+		all, err := a.w.Releases.ListReleases(ctx)
+		if err != nil {
+			return absent, err
 		}
+		// The plan saw no release of the tag: a draft of it now is ours.
+		for _, rel := range all {
+			if rel.TagName == want.TagName && rel.Draft {
+				made = rel
+				return landed, nil
+			}
+		}
+		return absent, nil
+	})
+	if err != nil {
+		return state.Release{}, fmt.Errorf("create draft for %s: %w", want.TagName, err)
 	}
-	return state.Release{}, fmt.Errorf("create draft for %s: %w", want.TagName, err)
+	return made, nil
 }
 
 // archive is the .tgz the release carries: the registry's bytes when the
@@ -149,26 +147,29 @@ func (a *applier) lineage(cs *state.ChartState) ([]byte, error) {
 	return nil, fmt.Errorf("chart %s is not in the spec", cs.Name)
 }
 
-func (a *applier) assetBody(cs *state.ChartState, ch Change, sig *state.BlobSignature) (io.ReadSeeker, int64, func(), error) {
-	switch ch.After["source"] {
-	case sourcePackage:
+func (a *applier) assetBody(cs *state.ChartState, as *AssetChange, sig *state.BlobSignature) (io.ReadSeeker, int64, func(), error) {
+	switch as.Source {
+	case SourcePackage:
 		b := a.archive(cs)
 		return bytes.NewReader(b), int64(len(b)), func() {}, nil
-	case sourceSignature:
+	case SourceSignature:
 		return bytes.NewReader(sig.Signature), int64(len(sig.Signature)), func() {}, nil
-	case sourceLineage:
+	case SourceLineage:
 		b, err := a.lineage(cs)
 		if err != nil {
 			return nil, 0, nil, err
 		}
 		return bytes.NewReader(b), int64(len(b)), func() {}, nil
-	case sourceCert:
+	case SourceCertificate:
 		if len(sig.Certificate) == 0 {
 			return nil, 0, nil, errors.New("the signer returned no certificate")
 		}
 		return bytes.NewReader(sig.Certificate), int64(len(sig.Certificate)), func() {}, nil
+	case SourceFile:
+	default:
+		return nil, 0, nil, fmt.Errorf("asset %s has unknown source %q", as.Name, as.Source)
 	}
-	f, err := os.Open(ch.After["path"])
+	f, err := os.Open(as.Path)
 	if err != nil {
 		return nil, 0, nil, err
 	}

@@ -19,14 +19,14 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 	)
 	// When the registry holds another tool's archive of the same files,
 	// the release carries those bytes, so registry and release agree.
-	pkg := desiredAsset{name: cs.Package.FileName, source: sourcePackage, digest: cs.ReleasedDigest(), size: int64(len(cs.ReleasedArchive()))}
+	pkg := desiredAsset{Name: cs.Package.FileName, Source: SourcePackage, Digest: cs.ReleasedDigest(), Size: int64(len(cs.ReleasedArchive()))}
 	out = append(out, pkg)
 	switch spec.Signing.Mode {
 	case config.SigningKey:
-		out = append(out, desiredAsset{name: pkg.name + ".sig", source: sourceSignature})
+		out = append(out, desiredAsset{Name: pkg.Name + ".sig", Source: SourceSignature})
 	case config.SigningKeyless:
-		out = append(out, desiredAsset{name: pkg.name + ".sig", source: sourceSignature},
-			desiredAsset{name: pkg.name + ".pem", source: sourceCert})
+		out = append(out, desiredAsset{Name: pkg.Name + ".sig", Source: SourceSignature},
+			desiredAsset{Name: pkg.Name + ".pem", Source: SourceCertificate})
 	}
 
 	if cs.Lineage != nil {
@@ -35,7 +35,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 			return nil, nil, nil, err
 		}
 		warnings = append(warnings, warns...)
-		out = append(out, desiredAsset{name: state.LineageAssetName(c.Name), source: sourceLineage, digest: digestOf(b), size: int64(len(b))})
+		out = append(out, desiredAsset{Name: state.LineageAssetName(c.Name), Source: SourceLineage, Digest: digestOf(b), Size: int64(len(b))})
 	}
 
 	required := map[string]bool{}
@@ -44,7 +44,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 	}
 	seen := map[string]string{}
 	for _, d := range out {
-		seen[d.name] = "the chart package"
+		seen[d.Name] = "the chart package"
 	}
 	for _, la := range cs.Assets {
 		addr := assetAddress(c.Name, la.Name)
@@ -66,7 +66,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 		if la.SourceName != "" {
 			warnings = append(warnings, fmt.Sprintf("%s: %s is uploaded as %q: GitHub renames special characters", c.Name, la.SourceName, la.Name))
 		}
-		out = append(out, desiredAsset{name: la.Name, source: sourceFile, path: la.Path, digest: la.Digest, size: la.Size})
+		out = append(out, desiredAsset{Name: la.Name, Source: SourceFile, Path: la.Path, Digest: la.Digest, Size: la.Size})
 	}
 	return out, warnings, blocked, nil
 }
@@ -81,23 +81,22 @@ func finalManifest(cs *state.ChartState) string {
 	return cs.OCI.LocalManifestDigest
 }
 
-func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release) Change {
-	ch := Change{
-		Address: assetAddress(c.Name, d.name),
+func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release) (ch Change) {
+	ch = Change{
+		Address: assetAddress(c.Name, d.Name),
 		Type:    TypeReleaseAsset,
 		Chart:   c.Name,
-		Name:    d.name,
-		After:   map[string]string{"name": d.name, "source": d.source, "digest": d.digest},
+		Name:    d.Name,
+		Asset:   &d,
 	}
-	if d.digest == "" {
-		ch.After["digest"] = KnownAfterApply
-	}
-	if d.path != "" {
-		ch.After["path"] = d.path
-	}
-	if d.size > 0 {
-		ch.After["size"] = fmt.Sprint(d.size)
-	}
+	defer func() {
+		if ch.After == nil {
+			ch.After = d.after()
+		}
+		if ch.Action == ActionBlocked {
+			ch.Asset = nil
+		}
+	}()
 	if keep == nil {
 		ch.Action, ch.Reason, ch.Fingerprint = ActionCreate, "release absent", "absent"
 		return ch
@@ -105,7 +104,7 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 	locked := !keep.Draft && keep.Immutable
 	var have *state.Asset
 	for i := range keep.Assets {
-		if keep.Assets[i].Name == d.name {
+		if keep.Assets[i].Name == d.Name {
 			have = &keep.Assets[i]
 			break
 		}
@@ -113,7 +112,7 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 	if have == nil {
 		ch.Fingerprint = "absent"
 		if locked {
-			ch.Action, ch.Reason = ActionBlocked, fmt.Sprintf("release %s is published and immutable: its assets are locked, so %s cannot be added", keep.TagName, d.name)
+			ch.Action, ch.Reason = ActionBlocked, fmt.Sprintf("release %s is published and immutable: its assets are locked, so %s cannot be added", keep.TagName, d.Name)
 			return ch
 		}
 		ch.Action, ch.Reason = ActionCreate, "asset absent"
@@ -121,7 +120,13 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 	}
 	ch.Before = map[string]string{"id": fmt.Sprint(have.ID), "name": have.Name, "state": have.State, "digest": have.Digest, "size": fmt.Sprint(have.Size)}
 	ch.Fingerprint = fmt.Sprintf("%d/%s/%s", have.ID, have.State, have.Digest)
-	ch.After["replaces"] = fmt.Sprint(have.ID)
+	d.Replaces = have.ID
+	// present keeps the asset the release holds: what confirm then
+	// expects is that asset, as observed.
+	present := func(reason string) {
+		ch.Action, ch.Reason, ch.After = ActionNoOp, reason, ch.Before
+		d.Digest, d.Size, d.Replaces = have.Digest, have.Size, 0
+	}
 	switch {
 	case have.State != "uploaded":
 		if locked {
@@ -129,18 +134,18 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 			return ch
 		}
 		ch.Action, ch.Reason = ActionReplace, fmt.Sprintf("left in state %q by a failed upload", have.State)
-	case d.digest == "":
+	case d.Digest == "":
 		// Signatures are not reproducible: any uploaded one stands;
 		// `relctl verify` checks it against the package.
-		ch.Action, ch.Reason, ch.After = ActionNoOp, "present", ch.Before
-	case d.source == sourceLineage && !keep.Draft:
+		present("present")
+	case d.Source == SourceLineage && !keep.Draft:
 		// Published, the lineage file is the ledger of what was
 		// released; attestations added since do not rewrite it.
-		ch.Action, ch.Reason, ch.After = ActionNoOp, "present: the published release's ledger", ch.Before
-	case have.Digest == d.digest:
-		ch.Action, ch.Reason, ch.After = ActionNoOp, "present, sha256 equal", ch.Before
+		present("present: the published release's ledger")
+	case have.Digest == d.Digest:
+		present("present, sha256 equal")
 	default:
-		conflict := fmt.Sprintf("asset has other content: %s ≠ %s", short(have.Digest), short(d.digest))
+		conflict := fmt.Sprintf("asset has other content: %s ≠ %s", short(have.Digest), short(d.Digest))
 		switch {
 		case spec.GitHub.OnAssetConflict != config.AssetConflictReplace:
 			ch.Action, ch.Reason = ActionBlocked, conflict+" (on_asset_conflict = \"fail\")"

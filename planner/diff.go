@@ -86,21 +86,24 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 // is left alone entirely (on_conflict = "skip").
 func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, bool) {
 	o := cs.OCI
+	push := &OCIChange{Repository: o.Repository, Tag: o.Tag, Digest: o.LocalManifestDigest}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeOCIChart, c.Name),
 		Type:    TypeOCIChart,
 		Chart:   c.Name,
 		After: map[string]string{
 			"reference": o.Repository + ":" + o.Tag,
-			"digest":    o.LocalManifestDigest,
+			"digest":    push.Digest,
 			"content":   cs.Package.ContentDigest,
 		},
+		OCI:         push,
 		Fingerprint: ociFingerprint(o),
 	}
 	if !o.Exists {
 		ch.Action, ch.Reason = ActionCreate, "tag "+o.Tag+" absent"
 		return ch, false
 	}
+	push.Previous = o.ManifestDigest
 	ch.Before = map[string]string{"reference": o.Repository + ":" + o.Tag, "digest": o.ManifestDigest}
 	if o.ContentDigest != "" {
 		ch.Before["content"] = o.ContentDigest
@@ -126,7 +129,7 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 		ch.Reason = conflict + "; skipped (on_conflict = \"skip\")"
 		return ch, true
 	default:
-		ch.Action, ch.Reason = ActionBlocked, conflict+": bump the chart version"
+		ch.Action, ch.Reason, ch.OCI = ActionBlocked, conflict+": bump the chart version", nil
 		return ch, false
 	}
 }
@@ -146,10 +149,11 @@ func planSignature(spec *config.Spec, c config.Chart, cs *state.ChartState, oci 
 		target = cs.OCI.LocalManifestDigest
 	}
 	ch := Change{
-		Address: fmt.Sprintf("%s.%s", TypeOCISignature, c.Name),
-		Type:    TypeOCISignature,
-		Chart:   c.Name,
-		After:   map[string]string{"manifest": target, "mode": string(spec.Signing.Mode), "reference": cs.OCI.Repository + ":" + sigTag(target)},
+		Address:   fmt.Sprintf("%s.%s", TypeOCISignature, c.Name),
+		Type:      TypeOCISignature,
+		Chart:     c.Name,
+		After:     map[string]string{"manifest": target, "mode": string(spec.Signing.Mode), "reference": cs.OCI.Repository + ":" + sigTag(target)},
+		Signature: &SignatureChange{Repository: cs.OCI.Repository, Manifest: target},
 	}
 	sig := cs.Signature
 	if oci.Action != ActionNoOp || sig == nil {

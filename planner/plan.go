@@ -51,10 +51,18 @@ type Change struct {
 	// Reason says why, for a human: "tag absent", "digest differs: ...".
 	Reason string
 	// Before and After describe the resource as observed and as it will
-	// be. Values are strings, so renderings are stable; "(known after
-	// apply)" marks values apply computes.
+	// be, for rendering only: Apply reads the typed payload below. Values
+	// are strings, so renderings are stable; "(known after apply)" marks
+	// values apply computes.
 	Before map[string]string
 	After  map[string]string
+	// The payload matching Type: what Apply needs to carry the change
+	// out. Nil for a blocked change.
+	OCI       *OCIChange
+	Signature *SignatureChange
+	Release   *ReleaseChange
+	Asset     *AssetChange
+	Tag       *TagChange
 	// Fingerprint identifies the observed remote state this change was
 	// computed from; apply of a saved plan refuses to run when it changed.
 	Fingerprint string

@@ -43,6 +43,10 @@ type jsonChange struct {
 	Before      map[string]string `json:"before"`
 	After       map[string]string `json:"after"`
 	Fingerprint string            `json:"fingerprint,omitempty"`
+	// Payload is the change's typed instructions for apply (see
+	// payload.go), by type. Added within format 1: a plan without it
+	// reads, and apply refuses to act on such a change.
+	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
 // MarshalJSON renders the public JSON format.
@@ -63,10 +67,14 @@ func (p *ChangeSet) MarshalJSON() ([]byte, error) {
 		Warnings:        append([]string{}, p.Warnings...),
 	}
 	for i, c := range p.Changes {
+		payload, err := c.marshalPayload()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Address, err)
+		}
 		out.ResourceChanges[i] = jsonChange{
 			Address: c.Address, Type: string(c.Type), Chart: c.Chart, Name: c.Name,
 			Actions: c.Action.Actions(), Reason: c.Reason,
-			Before: c.Before, After: c.After, Fingerprint: c.Fingerprint,
+			Before: c.Before, After: c.After, Fingerprint: c.Fingerprint, Payload: payload,
 		}
 	}
 	return json.Marshal(out)
@@ -90,12 +98,66 @@ func (p *ChangeSet) UnmarshalJSON(b []byte) error {
 		if action == "delete,create" {
 			action = ActionReplace
 		}
-		p.Changes = append(p.Changes, Change{
+		ch := Change{
 			Address: c.Address, Type: ResourceType(c.Type), Chart: c.Chart, Name: c.Name,
 			Action: action, Reason: c.Reason, Before: c.Before, After: c.After, Fingerprint: c.Fingerprint,
-		})
+		}
+		if err := ch.unmarshalPayload(c.Payload); err != nil {
+			return fmt.Errorf("%s: payload: %w", c.Address, err)
+		}
+		p.Changes = append(p.Changes, ch)
 	}
 	return nil
+}
+
+// marshalPayload encodes the change's payload; nil when it has none.
+func (c *Change) marshalPayload() (json.RawMessage, error) {
+	var v any
+	switch {
+	case c.OCI != nil:
+		v = c.OCI
+	case c.Signature != nil:
+		v = c.Signature
+	case c.Release != nil:
+		v = c.Release
+	case c.Asset != nil:
+		v = c.Asset
+	case c.Tag != nil:
+		v = c.Tag
+	default:
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// unmarshalPayload decodes b into the payload field of the change's type.
+func (c *Change) unmarshalPayload(b json.RawMessage) error {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	var v any
+	switch c.Type {
+	case TypeOCIChart:
+		c.OCI = &OCIChange{}
+		v = c.OCI
+	case TypeOCISignature:
+		c.Signature = &SignatureChange{}
+		v = c.Signature
+	case TypeRelease:
+		c.Release = &ReleaseChange{}
+		v = c.Release
+	case TypeReleaseAsset:
+		c.Asset = &AssetChange{}
+		v = c.Asset
+	case TypeGitTag:
+		c.Tag = &TagChange{}
+		v = c.Tag
+	default:
+		// A resource type of a newer relctl: this one cannot apply it
+		// and does not read its instructions.
+		return nil
+	}
+	return json.Unmarshal(b, v)
 }
 
 // Write writes the plan as indented JSON.

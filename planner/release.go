@@ -12,24 +12,8 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
-// Asset kinds, recorded in a change's After["source"] so that apply knows
-// where an asset's bytes come from.
-const (
-	sourcePackage   = "package"
-	sourceSignature = "signature"
-	sourceCert      = "certificate"
-	sourceFile      = "file"
-	sourceLineage   = "lineage"
-)
-
 // desiredAsset is one asset the chart's release must carry.
-type desiredAsset struct {
-	name   string
-	source string
-	path   string // sourceFile only
-	digest string // "" when only apply can compute it (signatures)
-	size   int64
-}
+type desiredAsset = AssetChange
 
 // planRelease decides the chart's GitHub release and its assets.
 func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]Change, []string, error) {
@@ -91,27 +75,27 @@ func pickRelease(rels []state.Release) (keep *state.Release, dupes []state.Relea
 }
 
 func releaseChange(spec *config.Spec, c config.Chart, want state.ReleaseSpec, keep *state.Release, dupes []state.Release) Change {
+	r := &ReleaseChange{
+		Tag:             want.TagName,
+		TargetCommitish: want.TargetCommitish,
+		Title:           want.Name,
+		Body:            want.Body,
+		Prerelease:      want.Prerelease,
+		MakeLatest:      want.MakeLatest,
+	}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeRelease, c.Name),
 		Type:    TypeRelease,
 		Chart:   c.Name,
-		After: map[string]string{
-			"tag":         want.TagName,
-			"title":       want.Name,
-			"notes":       digestOf([]byte(want.Body)),
-			"prerelease":  fmt.Sprint(want.Prerelease),
-			"draft":       "false",
-			"make_latest": want.MakeLatest,
-		},
-	}
-	if want.TargetCommitish != "" {
-		ch.After["target_commitish"] = want.TargetCommitish
+		Release: r,
 	}
 	if keep == nil {
 		ch.Action, ch.Reason = ActionCreate, "no release for tag "+want.TagName+"; created as a draft, published once every asset is uploaded"
+		ch.After = r.after()
 		ch.After["body"] = want.Body
 		return ch
 	}
+	r.ID, r.Draft = keep.ID, keep.Draft
 	ch.Before = map[string]string{
 		"id":         fmt.Sprint(keep.ID),
 		"tag":        keep.TagName,
@@ -120,7 +104,6 @@ func releaseChange(spec *config.Spec, c config.Chart, want state.ReleaseSpec, ke
 		"prerelease": fmt.Sprint(keep.Prerelease),
 		"draft":      fmt.Sprint(keep.Draft),
 	}
-	ch.After["id"] = fmt.Sprint(keep.ID)
 	var reasons []string
 	if keep.Draft {
 		reasons = append(reasons, fmt.Sprintf("draft %d exists (left by an earlier run): complete and publish it", keep.ID))
@@ -129,8 +112,8 @@ func releaseChange(spec *config.Spec, c config.Chart, want state.ReleaseSpec, ke
 		ids := make([]string, len(dupes))
 		for i, d := range dupes {
 			ids[i] = fmt.Sprint(d.ID)
+			r.DeleteDrafts = append(r.DeleteDrafts, d.ID)
 		}
-		ch.After["delete_drafts"] = strings.Join(ids, ",")
 		reasons = append(reasons, fmt.Sprintf("%d duplicate draft(s) for the tag: keep %d, delete %s", len(dupes), keep.ID, strings.Join(ids, ", ")))
 	}
 	if keep.Name != want.Name {
@@ -140,12 +123,18 @@ func releaseChange(spec *config.Spec, c config.Chart, want state.ReleaseSpec, ke
 		reasons = append(reasons, fmt.Sprintf("prerelease differs: %t → %t", keep.Prerelease, want.Prerelease))
 	}
 	notesDiffer := strings.TrimSpace(keep.Body) != strings.TrimSpace(want.Body)
-	switch {
-	case notesDiffer && spec.GitHub.UpdateNotes:
+	updateNotes := notesDiffer && spec.GitHub.UpdateNotes
+	if updateNotes {
 		reasons = append(reasons, "notes differ")
+	} else {
+		// Kept as they are: update_notes = false, or they differ only in
+		// surrounding whitespace, which is no reason to edit a release.
+		r.Body = keep.Body
+	}
+	r.Edit = keep.Name != want.Name || keep.Prerelease != want.Prerelease || updateNotes
+	ch.After = r.after()
+	if updateNotes {
 		ch.After["body"] = want.Body
-	case notesDiffer:
-		ch.After["notes"] = ch.Before["notes"]
 	}
 	if len(reasons) == 0 {
 		ch.Action, ch.Reason = ActionNoOp, "published"

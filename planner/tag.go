@@ -22,6 +22,7 @@ func tagChange(c config.Chart, cs *state.ChartState, snap *state.Snapshot, keep 
 		Type:    TypeGitTag,
 		Chart:   c.Name,
 		After:   map[string]string{"tag": c.Tag},
+		Tag:     &TagChange{Tag: c.Tag, Commit: snap.Commit},
 	}
 	if snap.Commit != "" {
 		ch.After["commit"] = snap.Commit
@@ -45,7 +46,7 @@ func tagChange(c config.Chart, cs *state.ChartState, snap *state.Snapshot, keep 
 		ch.Reason = fmt.Sprintf("exists at %s: the release is published from it", shortSHA(t.Commit))
 	default:
 		ch.Before = map[string]string{"tag": c.Tag, "commit": t.Commit}
-		ch.Action, ch.Fingerprint = ActionBlocked, t.Commit
+		ch.Action, ch.Fingerprint, ch.Tag = ActionBlocked, t.Commit, nil
 		ch.Reason = fmt.Sprintf("tag %s already points at %s, not at %s being released: publishing would release that commit; delete the tag or release from its commit",
 			c.Tag, shortSHA(t.Commit), shortSHA(snap.Commit))
 	}

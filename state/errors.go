@@ -14,4 +14,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrUnauthorized: the remote refused the credentials (401 or 403).
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrOutcomeUnknown: a write failed in a way that leaves open whether
+	// the remote applied it (the connection dropped after the request was
+	// sent, a gateway timed out). Re-observe before trying again.
+	ErrOutcomeUnknown = errors.New("outcome unknown")
 )

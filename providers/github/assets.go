@@ -32,7 +32,8 @@ const maxAssetSize = 2 << 30
 // A name already taken gives an error wrapping state.ErrAlreadyExists:
 // delete that asset, then upload again (NOTES.md). Like CreateRelease, an
 // upload is not retried after a network error or an ambiguous 5xx; the
-// caller must list the release's assets again before trying once more.
+// error wraps state.ErrOutcomeUnknown, and the caller must list the
+// release's assets again before trying once more.
 func (c *Client) UploadAsset(ctx context.Context, releaseID int64, name string, body io.ReadSeeker, size int64) (state.Asset, error) {
 	op := fmt.Sprintf("upload asset %s to release %d of %s", name, releaseID, c.Repository())
 	if size < 0 || size >= maxAssetSize {

@@ -15,13 +15,15 @@ import (
 )
 
 // apiError is a failed GitHub call: what was being done to what, and why.
-// It unwraps to a state sentinel (when one applies) and to the underlying
-// go-github or network error.
+// It unwraps to a state sentinel (when one applies), to
+// state.ErrOutcomeUnknown when the call may have taken effect anyway, and to
+// the underlying go-github or network error.
 type apiError struct {
-	op     string // "create release chart-v1.0.0 in acme/charts"
-	reason string
-	kind   error
-	cause  error
+	op      string // "create release chart-v1.0.0 in acme/charts"
+	reason  string
+	kind    error
+	unknown bool
+	cause   error
 }
 
 func (e *apiError) Error() string { return e.op + ": " + e.reason }
@@ -30,6 +32,9 @@ func (e *apiError) Unwrap() []error {
 	var errs []error
 	if e.kind != nil {
 		errs = append(errs, e.kind)
+	}
+	if e.unknown {
+		errs = append(errs, state.ErrOutcomeUnknown)
 	}
 	if e.cause != nil {
 		errs = append(errs, e.cause)
@@ -62,7 +67,10 @@ func (c *Client) fail(op, notFound string, err error) error {
 		e.reason = err.Error()
 	}
 	if outcomeUnknown(err) {
-		e.reason += "; GitHub may have applied it anyway: list releases again before retrying"
+		// The caller (planner.Apply) re-observes, then adopts the write
+		// or sends it again; the message says why it had to.
+		e.unknown = true
+		e.reason += "; the outcome is unknown: GitHub may have applied it anyway"
 	}
 	return e
 }

@@ -77,8 +77,8 @@ func (c *Client) GetRelease(ctx context.Context, id int64) (state.Release, error
 // Not safe to repeat blindly: GitHub allows several drafts with one tag, so
 // a second call makes a second draft. The request is not retried after a
 // network error or an ambiguous 5xx, where GitHub may have created the
-// release anyway; the error is returned and the caller must list releases
-// again before trying once more.
+// release anyway; the error wraps state.ErrOutcomeUnknown, and the caller
+// must list releases again before trying once more.
 func (c *Client) CreateRelease(ctx context.Context, spec state.ReleaseSpec) (state.Release, error) {
 	op := fmt.Sprintf("create release %s in %s", spec.TagName, c.Repository())
 	body := createRequest{

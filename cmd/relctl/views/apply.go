@@ -109,18 +109,30 @@ func ApplySummary(w io.Writer, res *planner.Result, st Style) {
 	}
 	if len(res.Failed) > 0 {
 		fmt.Fprintf(w, "\n%s Resources: %d created, %d updated, %d replaced before the failure.\n", st.Red(st.Bold("Apply failed!")), created, updated, replaced)
+		// Under atomic the publish phase stops at the first failure: say
+		// exactly which releases are public and which wait as drafts.
+		if len(res.Published) > 0 {
+			fmt.Fprintf(w, "Releases published before the failure: %s.\n", strings.Join(sorted(res.Published), ", "))
+		}
+		if len(res.Drafts) > 0 {
+			fmt.Fprintf(w, "Releases left as complete drafts, not published: %s. The next apply publishes them.\n", strings.Join(res.Drafts, ", "))
+		}
 		return
 	}
 	fmt.Fprintf(w, "\n%s Resources: %d created, %d updated, %d replaced.", st.Green(st.Bold("Apply complete!")), created, updated, replaced)
 	if len(res.Published) > 0 {
-		pub := append([]string(nil), res.Published...)
-		sort.Strings(pub)
-		fmt.Fprintf(w, " Releases published: %s.", strings.Join(pub, ", "))
+		fmt.Fprintf(w, " Releases published: %s.", strings.Join(sorted(res.Published), ", "))
 	}
 	fmt.Fprintln(w)
 	if len(res.Unsigned) > 0 {
 		fmt.Fprintf(w, "%s published unsigned: %s\n", st.Yellow("Warning:"), strings.Join(res.Unsigned, ", "))
 	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
 
 // ApplyJSON writes the apply result in the versioned JSON format.
@@ -135,10 +147,11 @@ func ApplyJSON(w io.Writer, res *planner.Result, applyErr error) error {
 		Applied       []string `json:"applied"`
 		Failed        []failed `json:"failed"`
 		Published     []string `json:"published"`
+		Drafts        []string `json:"drafts"`
 		Unsigned      []string `json:"unsigned"`
 		Warnings      []string `json:"warnings"`
 		Error         string   `json:"error,omitempty"`
-	}{FormatVersion: planner.FormatVersion, Success: applyErr == nil, Applied: []string{}, Failed: []failed{}, Published: []string{}, Unsigned: []string{}, Warnings: []string{}}
+	}{FormatVersion: planner.FormatVersion, Success: applyErr == nil, Applied: []string{}, Failed: []failed{}, Published: []string{}, Drafts: []string{}, Unsigned: []string{}, Warnings: []string{}}
 	if res != nil {
 		for _, c := range res.Applied {
 			out.Applied = append(out.Applied, c.Address)
@@ -149,6 +162,7 @@ func ApplyJSON(w io.Writer, res *planner.Result, applyErr error) error {
 		sort.Slice(out.Failed, func(i, j int) bool { return out.Failed[i].Chart < out.Failed[j].Chart })
 		out.Published = append(out.Published, res.Published...)
 		sort.Strings(out.Published)
+		out.Drafts = append(out.Drafts, res.Drafts...)
 		out.Unsigned = append(out.Unsigned, res.Unsigned...)
 		out.Warnings = append(out.Warnings, res.Warnings...)
 	}

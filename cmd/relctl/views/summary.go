@@ -66,6 +66,8 @@ func ApplyMarkdown(w io.Writer, p *planner.ChangeSet, res *planner.Result, serve
 		result := "✅ published"
 		if err, failed := res.Failed[chart]; failed {
 			result = "❌ " + mdCell(err.Error())
+		} else if slices.Contains(res.Drafts, chart) {
+			result = "⏸️ complete draft, not published (atomic: another chart failed)"
 		} else if !slices.Contains(res.Published, chart) && tag != "" {
 			result = "✅ updated"
 		}

@@ -116,8 +116,9 @@ func TestApply_summaryLinesAndStepSummary(t *testing.T) {
 	res := &planner.Result{
 		Applied:   p.Changes[:4],
 		Published: []string{"alpha"},
-		Failed:    map[string]error{"beta": errors.New("oci_chart.beta: push: 403 denied")},
-		Warnings:  []string{"atomic: 1 complete draft release(s) left unpublished"},
+		Drafts:    []string{"beta", "gamma"},
+		Failed:    map[string]error{"beta": errors.New("github_release.beta: publish release 12: 403 denied")},
+		Warnings:  []string{"atomic: published before the failure: alpha; left as complete drafts: beta, gamma; the next apply publishes them"},
 	}
 	golden(t, "apply_summary_failed", render(t, func(b *bytes.Buffer) error { ApplySummary(b, res, Style{}); return nil }))
 	golden(t, "apply_step_summary", render(t, func(b *bytes.Buffer) error { return ApplyMarkdown(b, p, res, "https://github.com") }))

@@ -32,6 +32,10 @@ type Fault struct {
 	// Go's http.Transport silently resends an idempotent request (GET) that
 	// was dropped on a reused connection, so target POST, PATCH or DELETE.
 	ProcessThenDrop bool
+	// DropUnprocessed closes the connection without handling the request
+	// or answering: the request never took effect, but the client cannot
+	// tell that from ProcessThenDrop. Status is ignored.
+	DropUnprocessed bool
 	// RetryAfter is sent as the Retry-After header with Status.
 	RetryAfter string
 }

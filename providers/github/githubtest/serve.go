@@ -80,6 +80,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		return
 	}
+	if f != nil && f.DropUnprocessed {
+		s.mu.Lock()
+		s.record(c, 0)
+		s.mu.Unlock()
+		drop(w)
+		return
+	}
 	if f != nil && f.Status != 0 && !f.ProcessThenDrop {
 		s.mu.Lock()
 		c.fault(f)
