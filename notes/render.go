@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/relctl/relctl/naming"
 )
 
 // Render executes tmpl (a Go text/template; "" means Default) over d and
@@ -98,9 +100,9 @@ func changelog(d Data) string {
 	return "No changelog provided."
 }
 
-// ociTag is how Helm turns a chart version into an OCI tag: '+' is not
-// allowed in tags, so it becomes '_'.
-func ociTag(version string) string { return strings.ReplaceAll(version, "+", "_") }
+// ociTag is how Helm turns a chart version into an OCI tag (naming.OCITag):
+// '+' is not allowed in tags, so it becomes '_'.
+func ociTag(version string) string { return naming.OCITag(version) }
 
 // TemplateError is a notes template that failed to parse or execute.
 type TemplateError struct {
