@@ -7,7 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/relctl/relctl/planner/notes"
+	"github.com/relctl/relctl/notes"
 )
 
 // DefaultAssets are taken from each chart's folder when release {} does not

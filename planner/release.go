@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/relctl/relctl/config"
-	"github.com/relctl/relctl/planner/notes"
+	"github.com/relctl/relctl/notes"
 	"github.com/relctl/relctl/state"
 )
 

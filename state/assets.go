@@ -13,57 +13,17 @@ import (
 	"strings"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/naming"
 )
 
-// AssetName predicts the name GitHub stores for an uploaded asset.
-//
-// GitHub "renames asset filenames that have special characters,
-// non-alphanumeric characters, and leading or trailing periods" and does not
-// document the rule (docs.github.com, "Upload a release asset";
-// softprops/action-gh-release#159). This approximation follows the samples
-// recorded in travis-ci/dpl#821, which match Rails' parameterize with "."
-// as the separator, and GitHub's statement that a '+' sent as %2B is kept
-// (github/rest-api-description#2968; UploadAsset always encodes it so):
-//
-//   - the characters kept are ASCII letters, digits, '-', '_' and '+';
-//   - every run of other characters, '.' included, becomes a single '.'
-//     ("a (1).tgz" → "a.1.tgz", "x~y" → "x.y", "a..b" → "a.b", "a@b" → "a.b");
-//   - leading and trailing '.' are removed (".env" → "env").
-//
-// It is an approximation in one known way: GitHub transliterates non-ASCII
-// letters ("ż" → "z", "æ" → "ae") where this function treats them as
-// special characters. Asset names relctl generates are ASCII. A name that
-// normalises to nothing is returned unchanged, since GitHub's result for it
-// is unknown.
-func AssetName(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	pendingDot := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if keptInAssetName(c) {
-			if pendingDot && b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			pendingDot = false
-			b.WriteByte(c)
-			continue
-		}
-		pendingDot = true
-	}
-	if b.Len() == 0 {
-		return name
-	}
-	return b.String()
-}
+// AssetName predicts the name GitHub stores for an uploaded asset. The rule
+// is naming.AssetName, shared with the GitHub emulator; "" means GitHub
+// keeps no character of the name, and localAssets refuses such a file.
+func AssetName(name string) string { return naming.AssetName(name) }
 
-func keptInAssetName(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return c == '-' || c == '_' || c == '+'
-}
+// errUnnameable says why a file cannot be a release asset: GitHub would
+// strip every character of its name.
+var errUnnameable = errors.New("its name has no character GitHub keeps in an asset name (ASCII letters, digits, '-', '_', '+'): rename the file")
 
 // localAssets lists the files a chart's release carries besides the package:
 // the release.assets files from the chart folder, then the release.files
@@ -73,7 +33,11 @@ func localAssets(spec *config.Spec, c config.Chart) ([]LocalAsset, error) {
 	for _, a := range spec.Release.Assets {
 		la, err := fileAsset(filepath.Join(c.Dir, filepath.FromSlash(a.Name)))
 		if errors.Is(err, fs.ErrNotExist) {
-			out = append(out, LocalAsset{Name: AssetName(filepath.Base(a.Name)), Path: filepath.Join(c.Dir, a.Name), Missing: true})
+			name := AssetName(filepath.Base(a.Name))
+			if name == "" {
+				return nil, fmt.Errorf("chart %s: asset %s: %w", c.Name, a.Name, errUnnameable)
+			}
+			out = append(out, LocalAsset{Name: name, Path: filepath.Join(c.Dir, a.Name), Missing: true})
 			continue
 		}
 		if err != nil {
@@ -120,6 +84,9 @@ func fileAsset(path string) (*LocalAsset, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	base := filepath.Base(path)
+	if AssetName(base) == "" {
+		return nil, fmt.Errorf("%s: %w", path, errUnnameable)
+	}
 	la := &LocalAsset{Name: AssetName(base), Path: path, Size: n, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))}
 	if la.Name != base {
 		la.SourceName = base

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,21 +13,27 @@ import (
 	"github.com/relctl/relctl/config"
 )
 
-func TestAssetName_followsGitHubsRenames(t *testing.T) {
-	for in, want := range map[string]string{
-		"podinfo-1.2.0.tgz":     "podinfo-1.2.0.tgz",
-		"podinfo-1.2.0+b.1.tgz": "podinfo-1.2.0+b.1.tgz",
-		"my file (1).zip":       "my.file.1.zip",
-		".hidden":               "hidden",
-		"a..b":                  "a.b",
-		"notes~draft:v1.md":     "notes.draft.v1.md",
-		"user@example.txt":      "user.example.txt",
-		"CHANGELOG.md":          "CHANGELOG.md",
-		"()":                    "()",
-	} {
-		if got := AssetName(in); got != want {
-			t.Errorf("AssetName(%q) = %q, want %q", in, got, want)
+// A file whose whole name GitHub would strip cannot be uploaded under any
+// name relctl can predict: it is refused when observed, naming the file,
+// before anything is written.
+func TestLocalAssets_refusesAFileWhoseNameGitHubWouldStripEntirely(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "docs/().md"), "x")
+	write(t, filepath.Join(dir, "docs/(~)"), "x")
+	spec := &config.Spec{Dir: dir, Release: config.Release{Files: []string{"docs/*"}}}
+	_, err := localAssets(spec, config.Chart{Name: "a", Dir: filepath.Join(dir, "charts/a")})
+	if err == nil {
+		t.Fatal("a file named \"(~)\" was accepted as a release asset")
+	}
+	for _, want := range []string{`release.files "docs/*"`, "(~)", "rename the file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+
+	missing := &config.Spec{Dir: dir, Release: config.Release{Assets: []config.Asset{{Name: "()"}}}}
+	if _, err := localAssets(missing, config.Chart{Name: "a", Dir: filepath.Join(dir, "charts/a")}); err == nil || !strings.Contains(err.Error(), "chart a: asset ()") {
+		t.Errorf("an optional asset named \"()\" gave %v, want a refusal naming chart a and the asset", err)
 	}
 }
 

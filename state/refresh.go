@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/naming"
 )
 
 // Readers are the sources Refresh observes. Signatures is nil when signing is
@@ -168,11 +169,9 @@ func Repository(spec *config.Spec, chart string) string {
 	return strings.TrimSuffix(spec.Registry.Repository, "/") + "/" + chart
 }
 
-// Tag is the OCI tag of a chart version: helm replaces '+', which tags may
-// not contain, with '_'.
-func Tag(version string) string {
-	return strings.ReplaceAll(version, "+", "_")
-}
+// Tag is the OCI tag of a chart version (naming.OCITag: '+' becomes '_',
+// as helm tags it).
+func Tag(version string) string { return naming.OCITag(version) }
 
 func chartMeta(config []byte) ChartMeta {
 	var m struct {

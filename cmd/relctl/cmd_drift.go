@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/cmd/relctl/views"
-	"github.com/relctl/relctl/planner"
 )
 
 func driftCmd(g *globals, env *Env) *cobra.Command {
@@ -49,7 +49,7 @@ Exit codes: 0 in sync, 2 drift, 1 error.`,
 				if err := views.DriftMarkdown(&report, o.plan); err != nil {
 					return err
 				}
-				did, err := planner.ReportDrift(cmd.Context(), o.backend.releases, o.plan.HasChanges(), report.String())
+				did, err := ci.ReportDrift(cmd.Context(), o.backend.releases, o.plan.HasChanges(), report.String())
 				if err != nil {
 					return exitWith(exitError, fmt.Errorf("drift issue: %w", err))
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/cmd/relctl/views"
 	"github.com/relctl/relctl/planner"
 )
@@ -149,7 +150,7 @@ func commentPlan(ctx context.Context, env *Env, o *observed) error {
 	if err := views.Markdown(&body, o.plan); err != nil {
 		return err
 	}
-	did, err := planner.PostPlanComment(ctx, o.backend.releases, pr, body.String())
+	did, err := ci.PostPlanComment(ctx, o.backend.releases, pr, body.String())
 	if err != nil {
 		return fmt.Errorf("plan comment: %w", err)
 	}

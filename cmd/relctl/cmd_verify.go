@@ -3,8 +3,8 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/cmd/relctl/views"
-	"github.com/relctl/relctl/planner"
 )
 
 func verifyCmd(g *globals, env *Env) *cobra.Command {
@@ -23,14 +23,14 @@ it. Exit 1 when any check fails.`,
 			if err != nil {
 				return err
 			}
-			r := planner.VerifyReaders{}
+			r := ci.VerifyReaders{}
 			if o.backend.signer != nil {
 				r.Blobs = o.backend.signer
 			}
 			if o.backend.releases != nil {
 				r.Assets = o.backend.releases
 			}
-			v, err := planner.Verify(ctx, o.spec, o.snap, r)
+			v, err := ci.Verify(ctx, o.spec, o.snap, r)
 			if err != nil {
 				return err
 			}

@@ -16,12 +16,6 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
-// The public-good Sigstore instance, used when the spec names none.
-const (
-	defaultFulcioURL = "https://fulcio.sigstore.dev"
-	defaultRekorURL  = "https://rekor.sigstore.dev"
-)
-
 // ErrDisabled is returned by every operation of a Signer built for
 // signing mode "none".
 var ErrDisabled = errors.New("signing is off (signing mode \"none\")")
@@ -99,11 +93,13 @@ func New(ctx context.Context, opts Options) (*Signer, error) {
 	if s.getenv == nil {
 		s.getenv = os.Getenv
 	}
+	// The spec loader fills these in; a Signing built by hand (a test, a
+	// caller outside the loader) gets the same public-good defaults.
 	if s.signing.FulcioURL == "" {
-		s.signing.FulcioURL = defaultFulcioURL
+		s.signing.FulcioURL = config.DefaultFulcioURL
 	}
 	if s.signing.RekorURL == "" {
-		s.signing.RekorURL = defaultRekorURL
+		s.signing.RekorURL = config.DefaultRekorURL
 	}
 	switch s.mode {
 	case "", config.SigningNone:

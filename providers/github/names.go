@@ -4,7 +4,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/relctl/relctl/state"
+	"github.com/relctl/relctl/naming"
 )
 
 // ContentType is the Content-Type an asset is uploaded with, chosen by the
@@ -43,7 +43,6 @@ func ContentType(name string) string {
 	return "application/octet-stream"
 }
 
-// NormalizeAssetName predicts the name GitHub stores for an uploaded asset;
-// see state.AssetName, which holds the rule so that the planner names assets
-// the same way.
-func NormalizeAssetName(name string) string { return state.AssetName(name) }
+// NormalizeAssetName predicts the name GitHub stores for an uploaded asset:
+// naming.AssetName, the rule the planner and the emulator use too.
+func NormalizeAssetName(name string) string { return naming.AssetName(name) }

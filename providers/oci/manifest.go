@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
 
+	"github.com/relctl/relctl/naming"
 	"github.com/relctl/relctl/state"
 )
 
@@ -22,13 +22,10 @@ const (
 	legacyChartLayerMediaType = "application/tar+gzip"
 )
 
-// Tag is the OCI tag of a chart version. OCI tags cannot hold "+", so helm
-// pushes semver build metadata with "_" instead (helm pkg/registry
-// reference.go); relctl does the same so `helm pull --version 1.2.3+build.1`
-// finds what relctl pushed.
-func Tag(version string) string {
-	return strings.ReplaceAll(version, "+", "_")
-}
+// Tag is the OCI tag of a chart version: naming.OCITag, helm's rule ('+'
+// becomes '_'), so `helm pull --version 1.2.3+build.1` finds what relctl
+// pushed.
+func Tag(version string) string { return naming.OCITag(version) }
 
 // ManifestFor returns the exact manifest Push writes for pkg, and its
 // descriptor (media type application/vnd.oci.image.manifest.v1+json, digest,

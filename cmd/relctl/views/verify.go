@@ -6,11 +6,12 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/planner"
 )
 
 // Verify renders the checks of `relctl verify` as a table.
-func Verify(w io.Writer, v *planner.Verification, st Style) error {
+func Verify(w io.Writer, v *ci.Verification, st Style) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHART\tVERSION\tCHECK\tRESULT\tDETAIL")
 	failed := 0
@@ -34,12 +35,12 @@ func Verify(w io.Writer, v *planner.Verification, st Style) error {
 }
 
 // VerifyJSON renders the checks in the versioned JSON format.
-func VerifyJSON(w io.Writer, v *planner.Verification) error {
+func VerifyJSON(w io.Writer, v *ci.Verification) error {
 	out := struct {
-		FormatVersion string          `json:"format_version"`
-		OK            bool            `json:"ok"`
-		Checks        []planner.Check `json:"checks"`
-	}{FormatVersion: planner.FormatVersion, OK: v.OK(), Checks: append([]planner.Check{}, v.Checks...)}
+		FormatVersion string     `json:"format_version"`
+		OK            bool       `json:"ok"`
+		Checks        []ci.Check `json:"checks"`
+	}{FormatVersion: planner.FormatVersion, OK: v.OK(), Checks: append([]ci.Check{}, v.Checks...)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/planner"
 )
 
@@ -103,7 +104,7 @@ func TestDrift_namesUnsignedChartsPlainly(t *testing.T) {
 }
 
 func TestVerify_tableAndVerdict(t *testing.T) {
-	v := &planner.Verification{Checks: []planner.Check{
+	v := &ci.Verification{Checks: []ci.Check{
 		{Chart: "alpha", Version: "1.0.0", Name: "registry", OK: true, Detail: "at " + dig1[:19]},
 		{Chart: "alpha", Version: "1.0.0", Name: "signature", OK: false, Detail: "no signature (key)"},
 	}}

@@ -1,24 +1,38 @@
 package githubtest
 
 import (
+	"context"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
+
+	"github.com/relctl/relctl/naming"
 )
 
-func TestNormalizeAssetName_replacesSpecialCharactersWithSingleDots(t *testing.T) {
-	for in, want := range map[string]string{
-		"podinfo-6.5.0.tgz":       "podinfo-6.5.0.tgz",
-		"chart+build.1@x_y.tgz":   "chart+build.1.x_y.tgz",
-		"my file (1).zip":         "my.file.1.zip",
-		"  .hidden~name:v1..tgz.": "hidden.name.v1.tgz",
-		"dir/sub/a.txt":           "dir.sub.a.txt",
-		"naïve.txt":               "na.ve.txt",
-		"()":                      "",
-	} {
-		if got := NormalizeAssetName(in); got != want {
-			t.Errorf("NormalizeAssetName(%q) = %q, want %q", in, got, want)
+// The emulator stores an upload under the name relctl predicts
+// (naming.AssetName), and refuses a name with nothing left, as GitHub
+// stores no asset without a name.
+func TestUploadAsset_storesTheNameRelctlPredicts(t *testing.T) {
+	ctx := context.Background()
+	_, gh := startServer(t, Options{})
+	rel, _, err := gh.Repositories.CreateRelease(ctx, "acme", "charts", &github.RepositoryRelease{TagName: github.String("v1"), Draft: github.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sent := range []string{"my file (1).zip", "notes~draft:v1.md", "chart-1.0.0+build.5.tgz", ".env"} {
+		a, _, err := upload(ctx, t, gh, rel.GetID(), sent, []byte(sent))
+		if err != nil {
+			t.Fatalf("upload %q: %v", sent, err)
 		}
+		if want := naming.AssetName(sent); a.GetName() != want {
+			t.Errorf("upload %q stored %q, relctl predicts %q", sent, a.GetName(), want)
+		}
+	}
+	_, _, err = upload(ctx, t, gh, rel.GetID(), "()", []byte("x"))
+	if status, code := errorCode(err); status != http.StatusUnprocessableEntity || code != "missing_field" {
+		t.Errorf("upload \"()\": err = %v; want 422 missing_field", err)
 	}
 }
 

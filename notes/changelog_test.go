@@ -21,6 +21,7 @@ func TestChangelogSection_findsKeepAChangelogSections(t *testing.T) {
 		{"prerelease is not the release", "## [1.2.0-rc.1]\n- rc\n## [1.2.0]\n- final\n", "1.2.0", "- final", true},
 		{"level-3 heading does not end the section", "## 2.0.0\n### Added\n- x\n## 1.0.0\n", "2.0.0", "### Added\n- x", true},
 		{"heading inside a code fence is ignored", "## 2.0.0\n```\n## 1.0.0\n```\nafter\n## 1.0.0\nold\n", "2.0.0", "```\n## 1.0.0\n```\nafter", true},
+		{"a fence never closed does not carry the next version in", "## 2.0.0\n```\nopen\n## 1.0.0\nold\n", "2.0.0", "```\nopen", true},
 		{"CRLF line endings", "## 1.0.0\r\n\r\n- one\r\n", "1.0.0", "- one", true},
 		{"empty section", "## 1.0.0\n\n## 0.9.0\n- old\n", "1.0.0", "", true},
 		{"missing version", keepAChangelog, "9.9.9", "", false},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/relctl/relctl/naming"
 )
 
 // Render executes tmpl (a Go text/template; "" means Default) over d and
@@ -21,11 +23,14 @@ import (
 //	sh s              s quoted as one POSIX shell word (only when needed)
 //	ociTag v          v with '+' replaced by '_', as Helm tags OCI versions
 //	ociRef            "<Repository>/<Chart>:<ociTag Version>"
-//	changelogSection  ChangelogSection(Changelog, Version), "" when absent
+//	sanitize s        SanitizeMarkdown(s): chart-author Markdown made safe
+//	changelogSection  ChangelogSection(Changelog, Version), sanitised; ""
+//	                  when absent
 //	changes           ParseChanges(Changes), a list of Change
 //	changelog         the Changelog section for Version; else the changes
 //	                  as "- kind: description" bullets (escaped); else the
 //	                  whole CHANGELOG.md; else "No changelog provided."
+//	                  CHANGELOG.md text is passed through SanitizeMarkdown.
 //
 // A template that does not parse or execute gives a *TemplateError naming
 // its line.
@@ -66,7 +71,8 @@ func funcs(d Data) template.FuncMap {
 		"sh":               shellQuote,
 		"ociTag":           ociTag,
 		"ociRef":           func() string { return ref },
-		"changelogSection": func() string { s, _ := ChangelogSection(d.Changelog, d.Version); return s },
+		"changelogSection": func() string { s, _ := ChangelogSection(d.Changelog, d.Version); return SanitizeMarkdown(s) },
+		"sanitize":         SanitizeMarkdown,
 		"changes":          func() []Change { return ParseChanges(d.Changes) },
 		"changelog":        func() string { return changelog(d) },
 	}
@@ -76,7 +82,7 @@ func funcs(d Data) template.FuncMap {
 // section.
 func changelog(d Data) string {
 	if s, ok := ChangelogSection(d.Changelog, d.Version); ok && s != "" {
-		return s
+		return SanitizeMarkdown(s)
 	}
 	if cs := ParseChanges(d.Changes); len(cs) > 0 {
 		var b strings.Builder
@@ -93,14 +99,14 @@ func changelog(d Data) string {
 		return b.String()
 	}
 	if s := strings.TrimSpace(strings.ReplaceAll(string(d.Changelog), "\r\n", "\n")); s != "" {
-		return s
+		return SanitizeMarkdown(s)
 	}
 	return "No changelog provided."
 }
 
-// ociTag is how Helm turns a chart version into an OCI tag: '+' is not
-// allowed in tags, so it becomes '_'.
-func ociTag(version string) string { return strings.ReplaceAll(version, "+", "_") }
+// ociTag is how Helm turns a chart version into an OCI tag (naming.OCITag):
+// '+' is not allowed in tags, so it becomes '_'.
+func ociTag(version string) string { return naming.OCITag(version) }
 
 // TemplateError is a notes template that failed to parse or execute.
 type TemplateError struct {

@@ -13,6 +13,8 @@ import "strings"
 // the text cannot start a new block, and a leading list, heading or quote
 // marker is escaped as well. Periods, commas, colons, hyphens inside words
 // and slashes are left alone so that versions and URLs read naturally.
+// Mentions ("@everyone", "@org/team") are defanged as SanitizeMarkdown
+// does, so a description notifies nobody.
 func EscapeMarkdown(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	var b strings.Builder
@@ -31,7 +33,7 @@ func EscapeMarkdown(s string) string {
 		(n+1 == len(out) || out[n+1] == ' ') {
 		out = out[:n] + "\\" + out[n:]
 	}
-	return out
+	return defangMentions(out)
 }
 
 func leadingDigits(s string) int {

@@ -1,4 +1,4 @@
-package planner
+package ci
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/planner"
 	"github.com/relctl/relctl/state"
 )
 
@@ -96,7 +97,7 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 		if spec.GitHub == nil {
 			continue
 		}
-		keep, _ := pickRelease(cs.Releases)
+		keep := planner.KeptRelease(cs.Releases)
 		switch {
 		case keep == nil:
 			add("release", false, "no release for tag %s", c.Tag)
@@ -177,7 +178,7 @@ func verifyLineage(ctx context.Context, r VerifyReaders, rel *state.Release, cha
 	if err != nil {
 		return false, err.Error()
 	}
-	var l Lineage
+	var l planner.Lineage
 	if err := json.Unmarshal(b, &l); err != nil {
 		return false, fmt.Sprintf("%s is not a lineage file: %v", name, err)
 	}
@@ -188,4 +189,21 @@ func verifyLineage(ctx context.Context, r VerifyReaders, rel *state.Release, cha
 		return false, fmt.Sprintf("%s records package %s, the release carries %s", name, short(l.PackageDigest), short(layer))
 	}
 	return true, fmt.Sprintf("%s records %s, as the registry holds", name, short(manifest))
+}
+
+func findAsset(assets []state.Asset, name string) *state.Asset {
+	for i := range assets {
+		if assets[i].Name == name {
+			return &assets[i]
+		}
+	}
+	return nil
+}
+
+// short abbreviates a digest for details: sha256:0123456789ab.
+func short(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
 }

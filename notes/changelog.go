@@ -14,7 +14,8 @@ import (
 // "## 1.2.0", "## 1.2.0 (2024-01-01)" and the same with a "v" prefix. The
 // link reference definitions Keep-a-Changelog puts at the end of the file
 // ("[1.2.0]: https://…") are not part of the last section. Headings inside
-// fenced code blocks are ignored. ok is false when no heading names version.
+// fenced code blocks are ignored, unless the fence is never closed. ok is
+// false when no heading names version.
 func ChangelogSection(changelog []byte, version string) (section string, ok bool) {
 	want := strings.TrimPrefix(strings.TrimSpace(version), "v")
 	if want == "" {
@@ -22,12 +23,12 @@ func ChangelogSection(changelog []byte, version string) (section string, ok bool
 	}
 	lines := strings.Split(strings.ReplaceAll(string(changelog), "\r\n", "\n"), "\n")
 	start, end := -1, len(lines)
-	fence := ""
+	fence, fenceAt := "", 0
 	for i, line := range lines {
 		if f := fenceMarker(line); f != "" {
 			switch {
 			case fence == "":
-				fence = f
+				fence, fenceAt = f, i
 			case strings.HasPrefix(strings.TrimSpace(line), fence):
 				fence = ""
 			}
@@ -46,6 +47,17 @@ func ChangelogSection(changelog []byte, version string) (section string, ok bool
 	}
 	if start < 0 {
 		return "", false
+	}
+	if fence != "" && end == len(lines) {
+		// A fence the file never closes is a mistake, not a code block
+		// holding the rest of the file: the section still ends at the
+		// next version's heading.
+		for i := max(start, fenceAt); i < len(lines); i++ {
+			if strings.HasPrefix(lines[i], "## ") {
+				end = i
+				break
+			}
+		}
 	}
 	body := lines[start:end]
 	// Drop trailing link reference definitions and blank lines.
