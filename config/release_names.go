@@ -68,6 +68,13 @@ func (t *chartTemplate) eval(c foundChart, def string) string {
 		t.failed = true
 		return ""
 	}
+	val, marks := val.UnmarkDeep()
+	if hasSensitive(marks) {
+		// A tag and a title are published: a secret in one is public.
+		t.loader.diags = append(t.loader.diags, refuseSensitive("release."+t.attr, t.expr.Range().Ptr()))
+		t.failed = true
+		return ""
+	}
 	if !val.IsWhollyKnown() {
 		return ""
 	}
