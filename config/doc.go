@@ -17,7 +17,7 @@
 // Sensitive values follow Terraform: a variable declared `sensitive = true`
 // and whatever env() reads are marked, and cty carries the mark through
 // every expression. A marked value may be used in conditions, locals and
-// the few attributes relctl never shows (fulcio_url, rekor_url); any other
+// fulcio_url and rekor_url, which plans and diagnostics never show; any other
 // attribute refuses it, since its value is published (tags, titles, notes,
 // repository names) or printed, unless nonsensitive() says it may be shown.
 // Diagnostics never show one: a message that would quote it says

@@ -27,10 +27,12 @@ const sensitive valueMark = "sensitive"
 // purpose, which is decided from the marks, not from the text.
 const minRedacted = 6
 
-// sensitiveAttributes may take a sensitive value: relctl uses them without
-// showing them (a Sigstore URL may carry credentials). Every other
-// attribute ends up in plans, release pages, tags or messages, so a
-// sensitive value there is refused rather than published.
+// sensitiveAttributes may take a sensitive value: a Sigstore URL may carry
+// credentials, and plans, notes and diagnostics never show it. (A signing
+// failure's error names the service URL: providers/cosign does not know
+// it is sensitive.) Every other attribute ends up in plans, release pages,
+// tags or messages, so a sensitive value there is refused rather than
+// published.
 var sensitiveAttributes = map[string]bool{"fulcio_url": true, "rekor_url": true}
 
 func hasSensitive(marks cty.ValueMarks) bool {
