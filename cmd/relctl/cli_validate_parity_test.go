@@ -73,6 +73,25 @@ func TestCLI_validateRefusesWhatPlanRefusesOffline(t *testing.T) {
 					t.Errorf("validate does not say what plan said:\nplan:     %s\nvalidate: %s", msg, vErr)
 				}
 			}
+			code, jsOut, _ := h.relctl("validate", "--json")
+			var v struct {
+				Valid       bool `json:"valid"`
+				Diagnostics []struct {
+					Detail string `json:"detail"`
+				} `json:"diagnostics"`
+			}
+			if err := json.Unmarshal([]byte(jsOut), &v); err != nil || code != exitError || v.Valid {
+				t.Fatalf("validate --json exited %d (%v):\n%s", code, err, jsOut)
+			}
+			for _, msg := range refusals {
+				said := false
+				for _, d := range v.Diagnostics {
+					said = said || strings.Contains(d.Detail, msg)
+				}
+				if !said {
+					t.Errorf("validate --json does not say what plan said: %s\n%s", msg, jsOut)
+				}
+			}
 			if after := h.reg.CountRequests("") + len(h.gh.Log()); after != before {
 				t.Errorf("validate made %d requests; it must work offline", after-before)
 			}
