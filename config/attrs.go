@@ -37,6 +37,9 @@ type evaluated struct {
 	set bool
 	// ok is true when val is known, non-null and of the wanted type.
 	ok bool
+	// sensitive is true when the value came from a sensitive one; val is
+	// then unmarked, and must not be quoted in messages.
+	sensitive bool
 }
 
 func newAttrReader(attrs hcl.Attributes, ctx *hcl.EvalContext, block hcl.Range, diags *hcl.Diagnostics) *attrReader {
@@ -63,10 +66,15 @@ func (r *attrReader) eval(name string, ty cty.Type) evaluated {
 	if diags.HasErrors() {
 		return evaluated{set: true}
 	}
+	val, marks := val.UnmarkDeep()
 	if val.IsNull() {
 		return evaluated{}
 	}
 	if !val.IsWhollyKnown() {
+		return evaluated{set: true}
+	}
+	if hasSensitive(marks) && !sensitiveAttributes[name] {
+		*r.diags = append(*r.diags, refuseSensitive(name, attr.Expr.Range().Ptr()))
 		return evaluated{set: true}
 	}
 	conv, err := convert.Convert(val, ty)
@@ -81,7 +89,19 @@ func (r *attrReader) eval(name string, ty cty.Type) evaluated {
 		})
 		return evaluated{set: true}
 	}
-	return evaluated{val: conv, set: true, ok: true}
+	return evaluated{val: conv, set: true, ok: true, sensitive: hasSensitive(marks)}
+}
+
+// refuseSensitive is the error for a sensitive value given to an attribute
+// whose value relctl shows. It names the attribute, never the value.
+func refuseSensitive(name string, at *hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Sensitive value in " + name,
+		Detail: fmt.Sprintf("The value of %s comes from a sensitive value (a variable with sensitive = true, or env()), and relctl shows %s in plans, release pages or messages. Use a value that is not secret; if this one is not, say so with nonsensitive(...).",
+			name, name),
+		Subject: at,
+	}
 }
 
 // isSet reports whether the attribute is present with a non-null value,

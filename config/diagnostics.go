@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 	"strings"
@@ -64,8 +65,25 @@ type Snippet struct {
 //	An argument named "foo" is not expected here.
 //
 // color adds VT100 colors and underlines the offending span.
+//
+// Sensitive values of the latest Load never appear: where a message quotes
+// one on purpose it says (sensitive value), and any text of one that
+// reached a message otherwise (a function's error, a snippet of a variables
+// file) is replaced by it.
 func (p *Parser) WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, color bool) error {
-	return hcl.NewDiagnosticTextWriter(w, p.sources(diags), p.Width, color).WriteDiagnostics(diags)
+	var buf bytes.Buffer
+	if err := hcl.NewDiagnosticTextWriter(&buf, p.sources(diags), p.Width, color).WriteDiagnostics(diags); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, p.Redact(buf.String()))
+	return err
+}
+
+// Redact replaces the text of every sensitive value the latest Load met with
+// (sensitive value). Callers that print something derived from the spec
+// outside diagnostics use it too.
+func (p *Parser) Redact(text string) string {
+	return p.redact.redact(text)
 }
 
 // DiagnosticsJSON converts diags for `validate --json`. It never returns
@@ -74,7 +92,7 @@ func (p *Parser) DiagnosticsJSON(diags hcl.Diagnostics) []Diagnostic {
 	files := p.sources(diags)
 	out := make([]Diagnostic, 0, len(diags))
 	for _, d := range diags {
-		jd := Diagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		jd := Diagnostic{Severity: "error", Summary: p.Redact(d.Summary), Detail: p.Redact(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 		}
@@ -85,6 +103,9 @@ func (p *Parser) DiagnosticsJSON(diags hcl.Diagnostics) []Diagnostic {
 				End:      Pos{Line: d.Subject.End.Line, Column: d.Subject.End.Column, Byte: d.Subject.End.Byte},
 			}
 			jd.Snippet = snippet(files[d.Subject.Filename], d)
+			if jd.Snippet != nil {
+				jd.Snippet.redact(p.redact)
+			}
 		}
 		out = append(out, jd)
 	}
@@ -175,6 +196,18 @@ func (p *Parser) sources(diags hcl.Diagnostics) map[string]*hcl.File {
 		files[name] = f
 	}
 	return files
+}
+
+// redact hides secrets in the code; the highlight keeps its start and is
+// clamped to the shorter or longer text.
+func (s *Snippet) redact(r redactor) {
+	code := r.redact(s.Code)
+	if code == s.Code {
+		return
+	}
+	s.Code = code
+	s.HighlightStartOffset = clamp(s.HighlightStartOffset, 0, len(code))
+	s.HighlightEndOffset = clamp(s.HighlightEndOffset, s.HighlightStartOffset, len(code))
 }
 
 func clamp(v, lo, hi int) int {

@@ -14,5 +14,15 @@
 // its directory. Release tags and titles are evaluated once per chart with a
 // `chart` object in scope.
 //
+// Sensitive values follow Terraform: a variable declared `sensitive = true`
+// and whatever env() reads are marked, and cty carries the mark through
+// every expression. A marked value may be used in conditions, locals and
+// fulcio_url and rekor_url, which plans and diagnostics never show; any other
+// attribute refuses it, since its value is published (tags, titles, notes,
+// repository names) or printed, unless nonsensitive() says it may be shown.
+// Diagnostics never show one: a message that would quote it says
+// "(sensitive value)", and the Parser redacts the text of every such value
+// from what it writes, as a last line of defence.
+//
 // Format and FormatDir lay out HCL the way hclwrite does, for `relctl fmt`.
 package config

@@ -51,6 +51,7 @@ func (l *loader) functions() map[string]function.Function {
 		"max":             stdlib.MaxFunc,
 		"merge":           stdlib.MergeFunc,
 		"min":             stdlib.MinFunc,
+		"nonsensitive":    nonsensitiveFunc,
 		"parseint":        stdlib.ParseIntFunc,
 		"pow":             stdlib.PowFunc,
 		"range":           stdlib.RangeFunc,
@@ -114,14 +115,17 @@ func (l *loader) fileFunc() function.Function {
 	})
 }
 
-// envFunc reads an environment variable; unset reads as "". Its errors
-// never quote a value, since environments hold tokens.
+// envFunc reads an environment variable; unset reads as "". The value is
+// sensitive, since environments hold tokens: it may be used, and shown only
+// through nonsensitive().
 func (l *loader) envFunc() function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "name", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-			return cty.StringVal(l.getenv(args[0].AsString())), nil
+			v := cty.StringVal(l.getenv(args[0].AsString()))
+			l.secrets.remember(v)
+			return v.Mark(sensitive), nil
 		},
 	})
 }

@@ -55,8 +55,8 @@ func TestLoad_functionsUseTerraformNames(t *testing.T) {
 		{`join(",", setunion(["a"], ["b"]))`, "a,b"},
 		{`zipmap(["a"], ["x"]).a`, "x"},
 		{`file("notes.tmpl")`, "notes from a file\n"},
-		{`env("SET")`, "value"},
-		{`env("UNSET")`, ""},
+		{`nonsensitive(env("SET"))`, "value"},
+		{`nonsensitive(env("UNSET"))`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

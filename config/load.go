@@ -56,6 +56,9 @@ type Parser struct {
 	// extra holds sources read on demand for diagnostics about files the
 	// latest Load did not parse (for instance from FormatDir).
 	extra map[string]*hcl.File
+	// redact hides the sensitive values of the latest Load in whatever the
+	// Parser writes.
+	redact redactor
 }
 
 // NewParser returns a Parser with no sources.
@@ -73,6 +76,7 @@ func (p *Parser) Load(opts LoadOptions) (*Spec, hcl.Diagnostics) {
 	// of another directory must not see the first one's relctl.hcl.
 	p.hp = hclparse.NewParser()
 	p.extra = map[string]*hcl.File{}
+	p.redact = nil
 
 	dir := opts.Dir
 	if dir == "" {
@@ -100,6 +104,7 @@ func (p *Parser) Load(opts LoadOptions) (*Spec, hcl.Diagnostics) {
 
 	l := newLoader(abs, opts, p.hp)
 	spec := l.load(file.Body)
+	p.redact = l.secrets.redactor()
 	diags = append(diags, l.diags...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -117,10 +122,12 @@ type loader struct {
 	hp      *hclparse.Parser
 	ctx     *hcl.EvalContext
 	diags   hcl.Diagnostics
+	// secrets are the texts of the sensitive values met so far.
+	secrets secrets
 }
 
 func newLoader(dir string, opts LoadOptions, hp *hclparse.Parser) *loader {
-	l := &loader{dir: dir, opts: opts, getenv: opts.Getenv, environ: opts.Environ, hp: hp}
+	l := &loader{dir: dir, opts: opts, getenv: opts.Getenv, environ: opts.Environ, hp: hp, secrets: secrets{}}
 	if l.getenv == nil {
 		l.getenv = os.Getenv
 		if l.environ == nil {

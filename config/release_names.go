@@ -22,9 +22,9 @@ func (l *loader) nameReleases(found []foundChart, t releaseTemplates) []Chart {
 		ch.Tag = tag.eval(c, c.Name+"-v"+c.Version)
 		ch.Title = title.eval(c, c.Name+": v"+c.Version)
 		if ch.Tag != "" && !tag.failed {
-			if why := badTagName(ch.Tag); why != "" {
+			if err := CheckTagName(ch.Tag); err != nil {
 				l.errorf(tag.rangeOr(t.block), "Invalid release tag",
-					"The tag %q for chart %q is not a valid git tag name: %s.", ch.Tag, ch.Name, why)
+					"The tag %q for chart %q is not a valid git tag name: %s.", ch.Tag, ch.Name, err)
 				tag.failed = true
 			} else if other, dup := byTag[ch.Tag]; dup {
 				l.errorf(tag.rangeOr(t.block), "Duplicate release tag",
@@ -68,6 +68,13 @@ func (t *chartTemplate) eval(c foundChart, def string) string {
 		t.failed = true
 		return ""
 	}
+	val, marks := val.UnmarkDeep()
+	if hasSensitive(marks) {
+		// A tag and a title are published: a secret in one is public.
+		t.loader.diags = append(t.loader.diags, refuseSensitive("release."+t.attr, t.expr.Range().Ptr()))
+		t.failed = true
+		return ""
+	}
 	if !val.IsWhollyKnown() {
 		return ""
 	}
@@ -95,24 +102,4 @@ func (t *chartTemplate) rangeOr(block hcl.Range) *hcl.Range {
 		return t.expr.Range().Ptr()
 	}
 	return block.Ptr()
-}
-
-// badTagName says why name is not a valid git tag (git check-ref-format),
-// or "" when it is. Checked here because the plan would otherwise fail
-// half-way through an apply, when the tag is created.
-func badTagName(name string) string {
-	switch {
-	case strings.ContainsAny(name, " ~^:?*[\\"):
-		return `it must not contain spaces or any of ~ ^ : ? * [ \`
-	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return "it must not contain control characters"
-	case strings.Contains(name, ".."), strings.Contains(name, "@{"), strings.Contains(name, "//"):
-		return `it must not contain "..", "@{" or "//"`
-	case name == "@", strings.HasPrefix(name, "/"), strings.HasSuffix(name, "/"),
-		strings.HasSuffix(name, "."), strings.HasSuffix(name, ".lock"):
-		return `it must not be "@", start or end with "/", or end with "." or ".lock"`
-	case strings.HasPrefix(name, "."), strings.Contains(name, "/."):
-		return `no part of it may start with "."`
-	}
-	return ""
 }

@@ -33,6 +33,7 @@ var variableSchema = &hcl.BodySchema{
 		{Name: "default"},
 		{Name: "type"},
 		{Name: "description"},
+		{Name: "sensitive"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "validation"}},
 }

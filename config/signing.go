@@ -18,11 +18,16 @@ const (
 )
 
 // passThroughKeyPrefixes mark signing keys that are not files: cosign
-// resolves them itself (environment variables, KMS providers, PKCS#11
-// tokens), so they are kept exactly as written.
+// resolves them itself (environment variables, KMS providers), so they are
+// kept exactly as written.
 var passThroughKeyPrefixes = []string{
-	"env://", "awskms://", "gcpkms://", "azurekms://", "hashivault://", "k8s://", "pkcs11:",
+	"env://", "awskms://", "gcpkms://", "azurekms://", "hashivault://", "k8s://",
 }
+
+// pkcs11Prefix starts a PKCS#11 URI (RFC 7512). cosign reads those only when
+// built with cgo and the pkcs11key tag, which relctl is not: such a key
+// would pass every check and fail at the first signature, after the push.
+const pkcs11Prefix = "pkcs11:"
 
 // signing decodes the signing block. Without one, nothing is signed.
 func (l *loader) signing(b *hcl.Block) Signing {
@@ -54,6 +59,8 @@ func (l *loader) signing(b *hcl.Block) Signing {
 	switch {
 	case r.ok("key") && strings.TrimSpace(key) == "":
 		l.errorf(r.rangeOf("key"), "Invalid signing key", "The key must not be empty.")
+	case r.ok("key") && isPKCS11(key):
+		l.refusePKCS11(r.rangeOf("key"))
 	case r.ok("key"):
 		s.Key = l.resolveKey(key)
 	case s.Mode == SigningKey && !r.isSet("key"):
@@ -63,9 +70,12 @@ func (l *loader) signing(b *hcl.Block) Signing {
 	}
 
 	if pub := r.str("public_key", ""); r.ok("public_key") {
-		if strings.TrimSpace(pub) == "" {
+		switch {
+		case strings.TrimSpace(pub) == "":
 			l.errorf(r.rangeOf("public_key"), "Invalid public key", "The public key must not be empty.")
-		} else {
+		case isPKCS11(pub):
+			l.refusePKCS11(r.rangeOf("public_key"))
+		default:
 			s.PublicKey = l.resolveKey(pub)
 		}
 	}
@@ -74,6 +84,15 @@ func (l *loader) signing(b *hcl.Block) Signing {
 		s.Identity = l.identity(identity, s.Mode, b.DefRange)
 	}
 	return s
+}
+
+func isPKCS11(key string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(key)), pkcs11Prefix)
+}
+
+func (l *loader) refusePKCS11(at *hcl.Range) {
+	l.errorf(at, "Unsupported signing key",
+		"pkcs11 keys are not supported: use a file, env:// or a KMS key.")
 }
 
 // identity decodes the identity block (nil when absent). Keyless signing

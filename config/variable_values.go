@@ -64,6 +64,12 @@ func (l *loader) assignFromFile(vars map[string]*variable, path string) {
 			continue
 		}
 		val, diags := attr.Expr.Value(nil)
+		if v.sensitive {
+			// The file's text is quoted in snippets of any problem on
+			// these lines: remember what to hide, valid or not.
+			l.secrets.add(string(attr.Expr.Range().SliceBytes(file.Bytes)))
+			l.secrets.remember(val)
+		}
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
 			v.val = cty.DynamicVal
@@ -99,6 +105,9 @@ func (l *loader) assignFromFlag(vars map[string]*variable, flag string) {
 // for any other type it is parsed as an HCL expression, so that
 // --var 'tags=["a","b"]' gives a list and --var attempts=3 a number.
 func (l *loader) assignRaw(v *variable, raw, source string) {
+	if v.sensitive {
+		l.secrets.add(raw)
+	}
 	if v.literal {
 		l.assign(v, cty.StringVal(raw), source, nil)
 		return

@@ -18,7 +18,10 @@ type variable struct {
 	// literal is true when --var and RELCTL_VAR_ values are taken as plain
 	// strings (no type, or type = string) rather than parsed as HCL
 	// expressions, exactly as Terraform decides for -var and TF_VAR_.
-	literal     bool
+	literal bool
+	// sensitive is `sensitive = true`: the value is marked, so it is used
+	// but never shown.
+	sensitive   bool
 	validations []validation
 	declRange   hcl.Range
 
@@ -72,6 +75,10 @@ func (l *loader) variables(blocks []*hcl.Block, funcs map[string]function.Functi
 				name, name, EnvVarPrefix, name)
 			v.val = cty.DynamicVal
 		}
+		if v.sensitive {
+			l.secrets.remember(v.val)
+			v.val = v.val.Mark(sensitive)
+		}
 		obj[name] = v.val
 	}
 	ctx := evalContext(cty.ObjectVal(obj), cty.NilVal, funcs)
@@ -103,6 +110,17 @@ func (l *loader) declareVariable(b *hcl.Block) *variable {
 			v.literal = hcl.ExprAsKeyword(attr.Expr) == "string"
 		}
 	}
+	if attr, ok := content.Attributes["sensitive"]; ok {
+		// A constant, like the type: whether a value may be shown cannot
+		// depend on other values.
+		val, diags := attr.Expr.Value(nil)
+		l.diags = append(l.diags, diags...)
+		if conv, err := convert.Convert(val, cty.Bool); !diags.HasErrors() && (err != nil || conv.IsNull()) {
+			l.errorf(attr.Expr.Range().Ptr(), "Invalid sensitive value", "sensitive must be true or false.")
+		} else if !diags.HasErrors() {
+			v.sensitive = conv.True()
+		}
+	}
 	if attr, ok := content.Attributes["default"]; ok {
 		// Defaults are constants: no variables, locals or functions,
 		// as in Terraform, so they can be read without evaluating anything.
@@ -114,6 +132,9 @@ func (l *loader) declareVariable(b *hcl.Block) *variable {
 					"This default cannot be used for var.%s: %s.", name, err)
 			} else if !conv.IsNull() {
 				v.val, v.source = conv, "its default"
+			}
+			if v.sensitive {
+				l.secrets.remember(val)
 			}
 		}
 	}
@@ -142,6 +163,7 @@ func (l *loader) validateVariable(v *variable, ctx *hcl.EvalContext) bool {
 	for _, rule := range v.validations {
 		cond, diags := rule.condition.Value(ctx)
 		l.diags = append(l.diags, diags...)
+		cond, _ = cond.UnmarkDeep()
 		if diags.HasErrors() || !cond.IsWhollyKnown() {
 			continue
 		}
@@ -157,8 +179,14 @@ func (l *loader) validateVariable(v *variable, ctx *hcl.EvalContext) bool {
 		valid = false
 		msg := "The value is not valid."
 		if m, diags := rule.message.Value(ctx); !diags.HasErrors() && m.IsWhollyKnown() {
+			m, marks := m.UnmarkDeep()
 			if s, err := convert.Convert(m, cty.String); err == nil && !s.IsNull() {
 				msg = s.AsString()
+			}
+			if hasSensitive(marks) {
+				// Terraform's answer: the message exists, its text would
+				// show the secret.
+				msg = "The error message of this rule includes a sensitive value, so it is not shown."
 			}
 		}
 		l.diags = append(l.diags, &hcl.Diagnostic{
