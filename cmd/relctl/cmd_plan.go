@@ -113,7 +113,7 @@ const maxStepSummary = 1 << 20
 
 // stepSummary appends the plan in Markdown to $GITHUB_STEP_SUMMARY.
 func stepSummary(env *Env, p *planner.ChangeSet) {
-	appendStepSummary(env, func(buf *bytes.Buffer) error { return views.Markdown(buf, p) })
+	appendStepSummary(env, func(buf *bytes.Buffer) error { return views.MarkdownLimit(buf, p, views.MaxStepSummary) })
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY,
@@ -146,11 +146,15 @@ func commentPlan(ctx context.Context, env *Env, o *observed) error {
 	if err != nil {
 		return fmt.Errorf("plan --comment: %w", err)
 	}
+	author, err := ci.CommentAuthor(ctx, o.backend.releases, env.Getenv("GITHUB_ACTIONS") == "true")
+	if err != nil {
+		return fmt.Errorf("plan --comment: %w", err)
+	}
 	var body bytes.Buffer
-	if err := views.Markdown(&body, o.plan); err != nil {
+	if err := views.MarkdownLimit(&body, o.plan, ci.MaxPlanBody); err != nil {
 		return err
 	}
-	did, err := ci.PostPlanComment(ctx, o.backend.releases, pr, body.String())
+	did, err := ci.PostPlanComment(ctx, o.backend.releases, pr, body.String(), author)
 	if err != nil {
 		return fmt.Errorf("plan comment: %w", err)
 	}
