@@ -108,8 +108,9 @@ func writePlanFile(path string, p *planner.ChangeSet) error {
 }
 
 // maxStepSummary is GitHub's limit per step: over it the whole summary is
-// dropped, so relctl writes nothing rather than lose it.
-const maxStepSummary = 1 << 20
+// dropped, so relctl writes nothing rather than lose it. The views render
+// within it; this check stays as the last guard.
+const maxStepSummary = views.MaxStepSummary
 
 // stepSummary appends the plan in Markdown to $GITHUB_STEP_SUMMARY.
 func stepSummary(env *Env, p *planner.ChangeSet) {
