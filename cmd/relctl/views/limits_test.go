@@ -140,3 +140,16 @@ func regexpFind(t *testing.T, s, expr string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// BenchmarkMarkdown_1000Charts renders the comment of a 1,000-chart plan:
+// the work `relctl plan --comment` adds to a large monorepo's job.
+func BenchmarkMarkdown_1000Charts(b *testing.B) {
+	p := monorepo(1000, 0)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := Markdown(&buf, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
