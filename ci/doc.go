@@ -4,6 +4,6 @@
 //
 // It orchestrates; it does not plan. It reads plans and snapshots made by
 // planner and state, and talks to GitHub and the registry only through the
-// small interfaces it declares (CommentWriter, IssueTracker, VerifyReaders),
-// which providers satisfy. planner never imports it.
+// small interfaces it declares (CommentWriter, Identity, IssueTracker,
+// VerifyReaders), which providers satisfy. planner never imports it.
 package ci

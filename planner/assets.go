@@ -11,10 +11,10 @@ import (
 // package, its signature (and certificate when keyless), then the chart's
 // files and the spec's extra files. A required file that is missing, or two
 // files that would get one name, block the release.
-func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]desiredAsset, []string, []Change, error) {
+func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]desiredAsset, []Warning, []Change, error) {
 	var (
 		out      []desiredAsset
-		warnings []string
+		warnings []Warning
 		blocked  []Change
 	)
 	// When the registry holds another tool's archive of the same files,
@@ -53,7 +53,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 				blocked = append(blocked, Change{Address: addr, Type: TypeReleaseAsset, Chart: c.Name, Name: la.Name, Action: ActionBlocked,
 					Reason: fmt.Sprintf("required asset %s is missing from %s", la.Name, c.RelDir)})
 			} else {
-				warnings = append(warnings, fmt.Sprintf("%s: optional asset %s not found in %s; the release goes without it", c.Name, la.Name, c.RelDir))
+				warnings = append(warnings, chartWarning(c.Name, "optional asset "+la.Name+" missing", "optional asset %s not found in %s; the release goes without it", la.Name, c.RelDir))
 			}
 			continue
 		}
@@ -64,7 +64,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 		}
 		seen[la.Name] = la.Path
 		if la.SourceName != "" {
-			warnings = append(warnings, fmt.Sprintf("%s: %s is uploaded as %q: GitHub renames special characters", c.Name, la.SourceName, la.Name))
+			warnings = append(warnings, chartWarning(c.Name, fmt.Sprintf("%s uploaded as %q", la.SourceName, la.Name), "%s is uploaded as %q: GitHub renames special characters", la.SourceName, la.Name))
 		}
 		out = append(out, desiredAsset{Name: la.Name, Source: SourceFile, Path: la.Path, Digest: la.Digest, Size: la.Size})
 	}

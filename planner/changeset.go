@@ -84,7 +84,7 @@ type ChangeSet struct {
 	Changes []Change
 	// Warnings are things a user should read that change nothing
 	// (optional asset missing, publishing unsigned, skipped conflict).
-	Warnings []string
+	Warnings []Warning
 }
 
 // Summary counts changes by action.

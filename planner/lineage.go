@@ -54,7 +54,7 @@ const attestationMapInfo = "attestation-map"
 // lineageFile renders the lineage file of a chart. manifest is the digest
 // the registry holds after apply. It is deterministic: the same
 // observations give the same bytes, so its digest can be planned.
-func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string) ([]byte, []string, error) {
+func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string) ([]byte, []Warning, error) {
 	l := Lineage{
 		SchemaVersion: LineageSchemaVersion,
 		Chart:         c.Name,
@@ -66,7 +66,7 @@ func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, man
 		SourceCommit:  snap.Commit,
 		Attestations:  LineageAttestations{GitHub: []json.RawMessage{}},
 	}
-	var warnings []string
+	var warnings []Warning
 	if pr := snap.PullRequest; pr != nil {
 		l.PullRequest = &LineagePullRequest{Number: pr.Number, URL: pr.URL}
 		upstream, warns := attestationMap(pr, c.Name)
@@ -85,10 +85,10 @@ func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, man
 // attestationMap finds the chart's entry in the pull request's attestation
 // maps: the description first, then the comments, a later map overriding
 // an earlier one chart by chart.
-func attestationMap(pr *state.PullRequest, chart string) (json.RawMessage, []string) {
+func attestationMap(pr *state.PullRequest, chart string) (json.RawMessage, []Warning) {
 	var (
 		found    json.RawMessage
-		warnings []string
+		warnings []Warning
 	)
 	texts := append([]string{pr.Body}, pr.Comments...)
 	for i, text := range texts {
@@ -99,7 +99,7 @@ func attestationMap(pr *state.PullRequest, chart string) (json.RawMessage, []str
 		for _, block := range fencedBlocks(text, attestationMapInfo) {
 			var m map[string]json.RawMessage
 			if err := json.Unmarshal([]byte(block), &m); err != nil {
-				warnings = append(warnings, fmt.Sprintf("%s: the %s block in %s is not a JSON object (%v); ignored", chart, attestationMapInfo, where, err))
+				warnings = append(warnings, chartWarning(chart, "the "+attestationMapInfo+" block in "+where+" is not a JSON object", "the %s block in %s is not a JSON object (%v); ignored", attestationMapInfo, where, err))
 				continue
 			}
 			if v, ok := m[chart]; ok {

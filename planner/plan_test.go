@@ -141,7 +141,7 @@ func TestPlan_freshChartCreatesEveryResourceInApplyOrder(t *testing.T) {
 	if diff := cmp.Diff(want, actions(p)); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"podinfo: optional asset LICENSE not found in charts/podinfo; the release goes without it"}, p.Warnings); diff != "" {
+	if diff := cmp.Diff([]Warning{{Kind: "optional asset LICENSE missing", Chart: "podinfo", Message: "podinfo: optional asset LICENSE not found in charts/podinfo; the release goes without it"}}, p.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 	rel := change(t, p, "github_release.podinfo")
@@ -328,7 +328,7 @@ func TestPlan_warnsWhenSigningFailuresWouldPublishUnsigned(t *testing.T) {
 	w := newWorld(config.SigningKey, false)
 	w.spec.Signing.OnFailure = config.SigningFailureWarn
 	p := w.plan(t)
-	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "published UNSIGNED") {
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0].Message, "published UNSIGNED") {
 		t.Fatalf("warnings = %q", p.Warnings)
 	}
 	w.spec.Signing.OnFailure = config.SigningFailureFail
@@ -344,8 +344,8 @@ func TestPlan_saysWhenGitHubWillRenameAnAsset(t *testing.T) {
 	p := w.plan(t)
 	change(t, p, `github_release_asset.podinfo["release.notes.v1.txt"]`)
 	found := false
-	for _, msg := range p.Warnings {
-		if strings.Contains(msg, `release notes (v1).txt is uploaded as "release.notes.v1.txt"`) {
+	for _, w := range p.Warnings {
+		if strings.Contains(w.Message, `release notes (v1).txt is uploaded as "release.notes.v1.txt"`) {
 			found = true
 		}
 	}

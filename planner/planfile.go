@@ -22,6 +22,15 @@ type jsonPlan struct {
 	Summary         jsonSummary  `json:"summary"`
 	ResourceChanges []jsonChange `json:"resource_changes"`
 	Warnings        []string     `json:"warnings"`
+	// WarningDetails are the warnings with their kind and chart, in the
+	// order of Warnings, so that views can group them.
+	WarningDetails []jsonWarning `json:"warning_details,omitempty"`
+}
+
+type jsonWarning struct {
+	Kind    string `json:"kind"`
+	Chart   string `json:"chart,omitempty"`
+	Message string `json:"message"`
 }
 
 type jsonSummary struct {
@@ -64,7 +73,10 @@ func (p *ChangeSet) MarshalJSON() ([]byte, error) {
 		Summary: jsonSummary{Create: s.Create, Update: s.Update, Replace: s.Replace,
 			Delete: s.Delete, Blocked: s.Blocked, NoOp: s.NoOp},
 		ResourceChanges: make([]jsonChange, len(p.Changes)),
-		Warnings:        append([]string{}, p.Warnings...),
+		Warnings:        WarningMessages(p.Warnings),
+	}
+	for _, w := range p.Warnings {
+		out.WarningDetails = append(out.WarningDetails, jsonWarning(w))
 	}
 	for i, c := range p.Changes {
 		payload, err := c.marshalPayload()
@@ -91,8 +103,9 @@ func (p *ChangeSet) UnmarshalJSON(b []byte) error {
 	}
 	*p = ChangeSet{
 		FormatVersion: in.FormatVersion, RelctlVersion: in.RelctlVersion, InputsHash: in.InputsHash,
-		Registry: in.Registry, Repository: in.Repository, Atomic: in.Atomic, Warnings: in.Warnings,
+		Registry: in.Registry, Repository: in.Repository, Atomic: in.Atomic,
 	}
+	p.Warnings = readWarnings(in.Warnings, in.WarningDetails)
 	for _, c := range in.ResourceChanges {
 		action := Action(strings.Join(c.Actions, ","))
 		if action == "delete,create" {

@@ -42,7 +42,7 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 	if spec.Signing.OnFailure == config.SigningFailureWarn {
 		for _, c := range p.Changes {
 			if c.Type == TypeOCISignature && c.Action == ActionCreate {
-				p.Warnings = append(p.Warnings, `signing.on_failure = "warn": a chart whose signing fails is published UNSIGNED, and apply, drift and verify will say so`)
+				p.Warnings = append(p.Warnings, Warning{Kind: "signing.on_failure = warn", Message: `signing.on_failure = "warn": a chart whose signing fails is published UNSIGNED, and apply, drift and verify will say so`})
 				break
 			}
 		}
@@ -59,7 +59,7 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 	oci, skip := planOCI(spec, c, cs)
 	p.Changes = append(p.Changes, oci)
 	if skip {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %s", oci.Address, oci.Reason))
+		p.Warnings = append(p.Warnings, Warning{Kind: "registry conflict skipped (on_conflict = skip)", Chart: c.Name, Message: fmt.Sprintf("%s: %s", oci.Address, oci.Reason)})
 		return nil
 	}
 	if oci.Action == ActionBlocked {

@@ -16,7 +16,7 @@ import (
 type desiredAsset = AssetChange
 
 // planRelease decides the chart's GitHub release and its assets.
-func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]Change, []string, error) {
+func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) ([]Change, []Warning, error) {
 	body, err := renderNotes(spec, c, cs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release notes of %s: %w", c.Name, err)

@@ -38,4 +38,6 @@ type Issue struct {
 type Comment struct {
 	ID   int64
 	Body string
+	// Author is the login that wrote it; "" for a deleted account.
+	Author string
 }

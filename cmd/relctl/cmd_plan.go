@@ -108,12 +108,13 @@ func writePlanFile(path string, p *planner.ChangeSet) error {
 }
 
 // maxStepSummary is GitHub's limit per step: over it the whole summary is
-// dropped, so relctl writes nothing rather than lose it.
-const maxStepSummary = 1 << 20
+// dropped, so relctl writes nothing rather than lose it. The views render
+// within it; this check stays as the last guard.
+const maxStepSummary = views.MaxStepSummary
 
 // stepSummary appends the plan in Markdown to $GITHUB_STEP_SUMMARY.
 func stepSummary(env *Env, p *planner.ChangeSet) {
-	appendStepSummary(env, func(buf *bytes.Buffer) error { return views.Markdown(buf, p) })
+	appendStepSummary(env, func(buf *bytes.Buffer) error { return views.MarkdownLimit(buf, p, views.MaxStepSummary) })
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY,
@@ -146,11 +147,15 @@ func commentPlan(ctx context.Context, env *Env, o *observed) error {
 	if err != nil {
 		return fmt.Errorf("plan --comment: %w", err)
 	}
+	author, err := ci.CommentAuthor(ctx, o.backend.releases, env.Getenv("GITHUB_ACTIONS") == "true")
+	if err != nil {
+		return fmt.Errorf("plan --comment: %w", err)
+	}
 	var body bytes.Buffer
-	if err := views.Markdown(&body, o.plan); err != nil {
+	if err := views.MarkdownLimit(&body, o.plan, ci.MaxPlanBody); err != nil {
 		return err
 	}
-	did, err := ci.PostPlanComment(ctx, o.backend.releases, pr, body.String())
+	did, err := ci.PostPlanComment(ctx, o.backend.releases, pr, body.String(), author)
 	if err != nil {
 		return fmt.Errorf("plan comment: %w", err)
 	}

@@ -17,6 +17,10 @@ func TestE2E_planCommentIsPostedOnceAndEditedOnEveryPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.env["GITHUB_EVENT_PATH"] = event
+	h.env["GITHUB_ACTIONS"] = "true" // the emulator's token is a workflow's GITHUB_TOKEN
+	// Someone else's comment that starts with the marker is not relctl's.
+	forged := "<!-- relctl:plan -->\nLooks fine to me."
+	h.gh.SeedCommentBy("acme", "charts", 12, "mallory", forged)
 
 	_, _, errOut := relctlAt(h, false, "", "plan", "--comment")
 	if !strings.Contains(errOut, "commented the plan on #12") {
@@ -36,7 +40,7 @@ func TestE2E_planCommentIsPostedOnceAndEditedOnEveryPush(t *testing.T) {
 		t.Fatalf("plan comments opened issues: %+v", issues)
 	}
 	comments := h.gh.Comments("acme", "charts", 12)
-	if len(comments) != 1 || !strings.Contains(comments[0], "`oci_chart.beta`") || !strings.HasPrefix(comments[0], "<!-- relctl:plan -->") {
+	if len(comments) != 2 || comments[0] != forged || !strings.Contains(comments[1], "`oci_chart.beta`") || !strings.HasPrefix(comments[1], "<!-- relctl:plan -->") {
 		t.Fatalf("comments on #12: %q", comments)
 	}
 

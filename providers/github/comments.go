@@ -16,12 +16,32 @@ func (c *Client) ListComments(ctx context.Context, number int) ([]state.Comment,
 	err := listPages(ctx, c, op, fmt.Sprintf("repos/%s/%s/issues/%d/comments?per_page=100", c.owner, c.repo, number), func(cs []struct {
 		ID   int64  `json:"id"`
 		Body string `json:"body"`
+		User *struct {
+			Login string `json:"login"`
+		} `json:"user"`
 	}) {
 		for _, cm := range cs {
-			out = append(out, state.Comment{ID: cm.ID, Body: cm.Body})
+			sc := state.Comment{ID: cm.ID, Body: cm.Body}
+			if cm.User != nil { // null for a deleted ("ghost") account
+				sc.Author = cm.User.Login
+			}
+			out = append(out, sc)
 		}
 	})
 	return out, err
+}
+
+// Login is the login of the token's user (GET /user). An installation
+// token (a workflow's GITHUB_TOKEN, a GitHub App's) has none: GitHub
+// answers 403, returned as an error that matches state.ErrUnauthorized.
+func (c *Client) Login(ctx context.Context) (string, error) {
+	var u struct {
+		Login string `json:"login"`
+	}
+	if err := c.call(ctx, http.MethodGet, "user", nil, &u); err != nil {
+		return "", c.fail("read the token's user", "no user behind the token", err)
+	}
+	return u.Login, nil
 }
 
 // CreateComment comments on an issue or pull request.

@@ -8,61 +8,131 @@ import (
 	"github.com/relctl/relctl/planner"
 )
 
-// MaxComment is GitHub's limit on a comment's length in characters.
-const MaxComment = 65536
+// markdownWarningNames is how many charts a grouped warning names in
+// Markdown; the terminal names them all.
+const markdownWarningNames = 10
 
-// Markdown renders a plan for a pull-request comment or a step summary. It
-// stays under GitHub's comment limit, truncating the table when it must.
+// Markdown renders a plan for a pull-request comment within GitHub's
+// comment limit (MaxComment). See MarkdownLimit.
 func Markdown(w io.Writer, p *planner.ChangeSet) error {
-	b := &strings.Builder{}
-	switch {
-	case !p.HasChanges():
-		b.WriteString("### relctl plan: no changes\n\nPublished charts match `relctl.hcl`.\n")
-	default:
-		fmt.Fprintf(b, "### relctl plan: %s\n\n", strings.TrimSuffix(strings.TrimPrefix(SummaryLine(p), "Plan: "), "."))
-		if n := len(p.Blocked()); n > 0 {
-			fmt.Fprintf(b, "> [!CAUTION]\n> %d blocked change(s): this plan cannot be applied until they are resolved.\n\n", n)
-		}
-		b.WriteString("| | resource | reason |\n|---|---|---|\n")
+	return MarkdownLimit(w, p, MaxComment)
+}
+
+// MarkdownLimit renders a plan in Markdown in at most limit bytes, for a
+// pull-request comment or a step summary. In order: the summary line, the
+// blocked changes, the warnings grouped by kind, one row per chart that
+// changes, then every change. Whatever does not fit is cut from the end,
+// with a line saying what was cut.
+func MarkdownLimit(w io.Writer, p *planner.ChangeSet, limit int) error {
+	pg := newPage(limit, "`relctl plan` prints the whole plan.")
+	if !p.HasChanges() {
+		pg.text("### relctl plan: no changes\n\nPublished charts match `relctl.hcl`.\n")
+		markdownWarnings(pg, p)
+		_, err := io.WriteString(w, pg.String())
+		return err
 	}
-	tail := markdownTail(p)
-	for i, c := range p.Changes {
-		if c.Action == planner.ActionNoOp {
-			continue
+	pg.text(fmt.Sprintf("### relctl plan: %s\n", strings.TrimSuffix(strings.TrimPrefix(SummaryLine(p), "Plan: "), ".")))
+	if blocked := p.Blocked(); len(blocked) > 0 {
+		pg.text(fmt.Sprintf("\n> [!CAUTION]\n> %d blocked change(s): this plan cannot be applied until they are resolved.\n", len(blocked)))
+		rows := make([]string, len(blocked))
+		for i, c := range blocked {
+			rows[i] = fmt.Sprintf("| `%s` | %s |\n", c.Address, mdCell(c.Reason))
 		}
-		row := fmt.Sprintf("| %s | `%s` | %s |\n", mdAction(c.Action), c.Address, mdCell(c.Reason))
-		if b.Len()+len(row)+len(tail)+200 > MaxComment {
-			fmt.Fprintf(b, "\n_%d more change(s) not shown: the comment would exceed GitHub's limit. Run `relctl plan` for the full plan._\n", countChanges(p.Changes[i:]))
-			break
-		}
-		b.WriteString(row)
+		pg.section("blocked change", "\n| blocked | reason |\n|---|---|\n", rows, "")
 	}
-	b.WriteString(tail)
-	_, err := io.WriteString(w, b.String())
+	markdownWarnings(pg, p)
+	rows, unchanged := chartRows(p)
+	foot := "\n➕ create · 🔄 update · ♻️ replace · 🗑️ delete · ⛔ blocked · ✓ in sync\n"
+	if unchanged > 0 {
+		foot = fmt.Sprintf("\n%s unchanged. %s", plural(unchanged, "chart"), foot[1:])
+	}
+	pg.section("chart", "\n| chart | OCI chart | signature | release | assets |\n|---|:-:|:-:|:-:|---|\n", rows, foot)
+
+	var changes []string
+	for _, c := range p.Changes {
+		if c.Action != planner.ActionNoOp {
+			changes = append(changes, fmt.Sprintf("| %s | `%s` | %s |\n", mdAction(c.Action), c.Address, mdCell(c.Reason)))
+		}
+	}
+	pg.section("change", fmt.Sprintf("\n<details><summary>All %s</summary>\n\n| | resource | reason |\n|---|---|---|\n", plural(len(changes), "change")),
+		changes, "\n</details>\n")
+	_, err := io.WriteString(w, pg.String())
 	return err
 }
 
-func markdownTail(p *planner.ChangeSet) string {
-	if len(p.Warnings) == 0 {
-		return ""
+// markdownWarnings writes the plan's warnings, one line per kind.
+func markdownWarnings(pg *page, p *planner.ChangeSet) {
+	groups := groupWarnings(p.Warnings)
+	rows := make([]string, len(groups))
+	for i, g := range groups {
+		rows[i] = "> " + mdCell(g.line(markdownWarningNames)) + "\n>\n"
 	}
-	b := &strings.Builder{}
-	b.WriteString("\n<details><summary>Warnings</summary>\n\n")
-	for _, wmsg := range p.Warnings {
-		fmt.Fprintf(b, "- %s\n", mdCell(wmsg))
+	if len(rows) > 0 {
+		rows[len(rows)-1] = strings.TrimSuffix(rows[len(rows)-1], ">\n")
 	}
-	b.WriteString("\n</details>\n")
-	return b.String()
+	pg.section("warning", "\n> [!WARNING]\n", rows, "")
 }
 
-func countChanges(cs []planner.Change) int {
-	n := 0
-	for _, c := range cs {
-		if c.Action != planner.ActionNoOp {
-			n++
+// chartRows summarises each chart with a change on one row: a symbol per
+// resource, and the assets counted by action. unchanged counts the charts
+// with nothing to do.
+func chartRows(p *planner.ChangeSet) (rows []string, unchanged int) {
+	changes := byChart(p)
+	for _, chart := range p.Charts() {
+		var oci, sig, rel string
+		assets := map[planner.Action]int{}
+		changed := false
+		for _, c := range changes[chart] {
+			changed = changed || c.Action != planner.ActionNoOp
+			switch c.Type {
+			case planner.TypeOCIChart:
+				oci = mdSymbol(c.Action)
+			case planner.TypeOCISignature:
+				sig = mdSymbol(c.Action)
+			case planner.TypeRelease:
+				rel = mdSymbol(c.Action)
+			case planner.TypeReleaseAsset:
+				assets[c.Action]++
+			}
 		}
+		if !changed {
+			unchanged++
+			continue
+		}
+		var counts []string
+		for _, a := range []planner.Action{planner.ActionCreate, planner.ActionUpdate, planner.ActionReplace, planner.ActionDelete, planner.ActionBlocked, planner.ActionNoOp} {
+			if n := assets[a]; n > 0 {
+				counts = append(counts, fmt.Sprintf("%s %d", mdSymbol(a), n))
+			}
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdCell(chart), dot(oci), dot(sig), dot(rel), dot(strings.Join(counts, " "))))
 	}
-	return n
+	return rows, unchanged
+}
+
+// byChart is ChartChanges for every chart at once: asked chart by chart,
+// a plan of thousands of charts takes seconds to render.
+func byChart(p *planner.ChangeSet) map[string][]planner.Change {
+	m := map[string][]planner.Change{}
+	for _, c := range p.Changes {
+		m[c.Chart] = append(m[c.Chart], c)
+	}
+	return m
+}
+
+func dot(s string) string {
+	if s == "" {
+		return "·"
+	}
+	return s
+}
+
+func mdSymbol(a planner.Action) string {
+	if a == planner.ActionNoOp {
+		return "✓"
+	}
+	s, _, _ := strings.Cut(mdAction(a), " ")
+	return s
 }
 
 func mdAction(a planner.Action) string {
@@ -83,19 +153,20 @@ func mdAction(a planner.Action) string {
 
 // mdCell keeps user-controlled text from breaking the table or injecting
 // markup.
-func mdCell(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
+func mdCell(s string) string { return cellEscaper.Replace(s) }
 
-// DriftMarkdown renders a drift report for a GitHub issue: what no longer
-// matches relctl.hcl and what relctl apply would do about it.
+var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
+
+// driftPreface opens the drift issue.
+const driftPreface = "relctl drift found published charts that no longer match `relctl.hcl`.\n" +
+	"`relctl apply` would make these changes; blocked ones need a decision first.\n\n"
+
+// DriftMarkdown renders a drift report for a GitHub issue, within GitHub's
+// limit on an issue body: what no longer matches relctl.hcl and what relctl
+// apply would do about it.
 func DriftMarkdown(w io.Writer, p *planner.ChangeSet) error {
-	b := &strings.Builder{}
-	b.WriteString("relctl drift found published charts that no longer match `relctl.hcl`.\n")
-	b.WriteString("`relctl apply` would make these changes; blocked ones need a decision first.\n\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	if _, err := io.WriteString(w, driftPreface); err != nil {
 		return err
 	}
-	return Markdown(w, p)
+	return MarkdownLimit(w, p, MaxComment-len(driftPreface))
 }

@@ -29,8 +29,10 @@ func Plan(w io.Writer, p *planner.ChangeSet, st Style) error {
 		}
 		b.WriteString("\n")
 	}
-	for _, wmsg := range p.Warnings {
-		fmt.Fprintf(b, "%s %s\n", st.Yellow("Warning:"), wmsg)
+	// Warnings of one kind are one line naming every chart: a monorepo's
+	// 300 missing CHANGELOG.md files are one fact, not 300.
+	for _, g := range groupWarnings(p.Warnings) {
+		fmt.Fprintf(b, "%s %s\n", st.Yellow("Warning:"), g.line(0))
 	}
 	if len(p.Warnings) > 0 {
 		b.WriteString("\n")

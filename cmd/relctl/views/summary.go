@@ -13,9 +13,11 @@ import (
 // ApplyMarkdown renders what an apply published, for a GitHub Actions step
 // summary: one row per chart it touched, with its OCI artifact, its release
 // and whether it is signed. serverURL is GitHub's web root
-// ($GITHUB_SERVER_URL, e.g. https://github.com).
+// ($GITHUB_SERVER_URL, e.g. https://github.com). It stays within
+// MaxStepSummary, cutting rows from the end with a line saying so.
 func ApplyMarkdown(w io.Writer, p *planner.ChangeSet, res *planner.Result, serverURL string) error {
 	b := &strings.Builder{}
+	pg := newPage(MaxStepSummary, "The job's log lists every chart.")
 	touched := map[string]bool{}
 	for _, c := range res.Applied {
 		touched[c.Chart] = true
@@ -41,10 +43,12 @@ func ApplyMarkdown(w io.Writer, p *planner.ChangeSet, res *planner.Result, serve
 		charts = append(charts, c)
 	}
 	sort.Strings(charts)
-	b.WriteString("| chart | OCI artifact | release | signature | result |\n|---|---|---|---|---|\n")
+	pg.text(b.String())
+	rows := make([]string, 0, len(charts))
+	changes := byChart(p)
 	for _, chart := range charts {
 		var ref, digest, tag, sig string
-		for _, c := range p.ChartChanges(chart) {
+		for _, c := range changes[chart] {
 			switch c.Type {
 			case planner.TypeOCIChart:
 				ref, digest = c.After["reference"], c.After["digest"]
@@ -71,14 +75,14 @@ func ApplyMarkdown(w io.Writer, p *planner.ChangeSet, res *planner.Result, serve
 		} else if !slices.Contains(res.Published, chart) && tag != "" {
 			result = "✅ updated"
 		}
-		fmt.Fprintf(b, "| %s | `%s@%s` | %s | %s | %s |\n", chart, ref, digest, release, sig, result)
+		rows = append(rows, fmt.Sprintf("| %s | `%s@%s` | %s | %s | %s |\n", chart, ref, digest, release, sig, result))
 	}
-	if len(res.Warnings) > 0 {
-		b.WriteString("\n")
-		for _, w := range res.Warnings {
-			fmt.Fprintf(b, "> [!WARNING]\n> %s\n\n", mdCell(w))
-		}
+	pg.section("chart", "| chart | OCI artifact | release | signature | result |\n|---|---|---|---|---|\n", rows, "")
+	warnings := make([]string, len(res.Warnings))
+	for i, w := range res.Warnings {
+		warnings[i] = fmt.Sprintf("> [!WARNING]\n> %s\n\n", mdCell(w))
 	}
-	_, err := io.WriteString(w, b.String())
+	pg.section("warning", "\n", warnings, "")
+	_, err := io.WriteString(w, pg.String())
 	return err
 }

@@ -60,7 +60,7 @@ func sample() *planner.ChangeSet {
 				Before: map[string]string{"digest": dig1}, After: map[string]string{"digest": dig2, "reference": "ghcr.io/acme/charts/beta:0.2.0"}},
 			{Address: "oci_chart.gamma", Type: planner.TypeOCIChart, Chart: "gamma", Action: planner.ActionNoOp, Reason: "published"},
 		},
-		Warnings: []string{"beta: optional asset LICENSE not found in charts/beta; the release goes without it"},
+		Warnings: []planner.Warning{{Kind: "optional asset LICENSE missing", Chart: "beta", Message: "beta: optional asset LICENSE not found in charts/beta; the release goes without it"}},
 	}
 }
 
@@ -82,17 +82,6 @@ func TestPlan_rendersTerraformsIdiom(t *testing.T) {
 
 func TestMarkdown_escapesUserTextAndCautionsWhenBlocked(t *testing.T) {
 	golden(t, "plan_markdown", render(t, func(b *bytes.Buffer) error { return Markdown(b, sample()) }))
-}
-
-func TestMarkdown_staysUnderGitHubsCommentLimit(t *testing.T) {
-	p := &planner.ChangeSet{}
-	for i := range 3000 {
-		p.Changes = append(p.Changes, planner.Change{Address: "oci_chart.c" + string(rune('a'+i%26)), Action: planner.ActionCreate, Reason: "tag absent, a long reason to fill the comment quickly"})
-	}
-	out := render(t, func(b *bytes.Buffer) error { return Markdown(b, p) })
-	if len(out) > MaxComment || !bytes.Contains(out, []byte("more change(s) not shown")) {
-		t.Fatalf("markdown of 3000 changes is %d bytes (limit %d), truncation note: %t", len(out), MaxComment, bytes.Contains(out, []byte("not shown")))
-	}
 }
 
 func TestDrift_namesUnsignedChartsPlainly(t *testing.T) {

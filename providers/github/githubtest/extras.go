@@ -39,17 +39,17 @@ func listIssueComments(c *call) {
 	if !ok {
 		return
 	}
-	bodies := c.repo.comments[int(n)]
-	out := make([]map[string]any, 0, len(bodies))
-	for i, b := range bodies {
+	comments := c.repo.comments[int(n)]
+	out := make([]map[string]any, 0, len(comments))
+	for i, cm := range comments {
 		id := n*1000 + int64(i) + 1
 		out = append(out, map[string]any{
 			"id":       id,
 			"node_id":  nodeID("IC", id),
 			"url":      c.apiBase + "repos/" + repoPath(c.repo) + "/issues/comments/" + itoa(id),
 			"html_url": c.webBase + repoPath(c.repo) + "/pull/" + itoa(n) + "#issuecomment-" + itoa(id),
-			"body":     b,
-			"user":     c.user(),
+			"body":     cm.Body,
+			"user":     c.userFor(cm.Author),
 		})
 	}
 	c.writeJSON(http.StatusOK, paginate(c, out, "issues/"+itoa(n)+"/comments"))

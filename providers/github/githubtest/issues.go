@@ -31,7 +31,7 @@ func (s *Server) Issues(owner, repo string) []Issue {
 	for _, is := range rp.issues {
 		c := *is
 		c.Labels = slices.Clone(is.Labels)
-		c.Comments = slices.Clone(rp.comments[is.Number])
+		c.Comments = commentBodies(rp.comments[is.Number])
 		out = append(out, c)
 	}
 	return out
@@ -203,7 +203,9 @@ func createIssueComment(c *call) {
 		c.invalid(fieldError{Resource: "IssueComment", Code: "missing_field", Field: "body"})
 		return
 	}
-	c.repo.comments[int(n)] = append(c.repo.comments[int(n)], in.Body)
+	// GitHub records the token's identity as the author: the login behind a
+	// personal token, github-actions[bot] for a workflow's GITHUB_TOKEN.
+	c.repo.comments[int(n)] = append(c.repo.comments[int(n)], comment{Body: in.Body, Author: c.s.opts.Login})
 	id := n*1000 + int64(len(c.repo.comments[int(n)]))
 	c.writeJSON(http.StatusCreated, map[string]any{"id": id, "body": in.Body, "user": c.user()})
 }
@@ -230,8 +232,8 @@ func updateIssueComment(c *call) {
 		return
 	}
 	n, i := int(id/1000), int(id%1000)-1
-	bodies := c.repo.comments[n]
-	if i < 0 || i >= len(bodies) {
+	comments := c.repo.comments[n]
+	if i < 0 || i >= len(comments) {
 		c.notFound(c.rt.doc)
 		return
 	}
@@ -242,6 +244,9 @@ func updateIssueComment(c *call) {
 		c.invalid(fieldError{Resource: "IssueComment", Code: "missing_field", Field: "body"})
 		return
 	}
-	bodies[i] = in.Body
-	c.writeJSON(http.StatusOK, map[string]any{"id": id, "body": in.Body, "user": c.user()})
+	// Anyone with write access may edit a comment, and the author stays the
+	// one who wrote it: GitHub does not stop a tool from editing another
+	// user's comment, so relctl must check the author itself.
+	comments[i].Body = in.Body
+	c.writeJSON(http.StatusOK, map[string]any{"id": id, "body": in.Body, "user": c.userFor(comments[i].Author)})
 }

@@ -70,8 +70,11 @@ type assetJSON struct {
 	BrowserDownloadURL string   `json:"browser_download_url"`
 }
 
-func (c *call) user() userJSON {
-	login := c.s.opts.Login
+// user is the token's identity, Options.Login.
+func (c *call) user() userJSON { return c.userFor(c.s.opts.Login) }
+
+// userFor renders the user login.
+func (c *call) userFor(login string) userJSON {
 	id, typ := loginID(login)
 	api := c.apiBase + "users/" + url.PathEscape(login)
 	return userJSON{

@@ -88,6 +88,7 @@ var routes = compile([]route{
 	{method: "POST", pattern: "/repos/{owner}/{repo}/issues/{issue_number}/comments", doc: "/issues/comments#create-an-issue-comment", handle: createIssueComment},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/attestations/{subject_digest}", doc: "/repos/repos#list-attestations", handle: listAttestations},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/labels", doc: "/reference/issues#create-a-label", handle: createLabel},
+	{method: "GET", pattern: "/user", doc: "/users/users#get-the-authenticated-user", handle: getAuthenticatedUser},
 	{method: "GET", pattern: "/_downloads/{asset_id}", kind: kindStorage, handle: downloadStorage},
 	{method: "GET", pattern: "/{owner}/{repo}/releases/download/{tag}/{name}", kind: kindStorage, handle: downloadBrowser},
 })

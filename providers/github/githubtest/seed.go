@@ -105,13 +105,21 @@ func (s *Server) SeedPull(owner, repo, sha string, number int, body string) {
 	rp.pulls[sha] = append(rp.pulls[sha], pull{Number: number, Body: body})
 }
 
-// SeedComment adds a comment to issue or pull request number, for
-// GET /repos/{owner}/{repo}/issues/{number}/comments.
+// SeedComment adds a comment by SeedAuthor to issue or pull request
+// number, for GET /repos/{owner}/{repo}/issues/{number}/comments.
 func (s *Server) SeedComment(owner, repo string, number int, body string) {
+	s.SeedCommentBy(owner, repo, number, SeedAuthor, body)
+}
+
+// SeedAuthor writes seeded comments: a person, not the token's identity.
+const SeedAuthor = "octocat"
+
+// SeedCommentBy adds a comment written by login.
+func (s *Server) SeedCommentBy(owner, repo string, number int, login, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rp := s.addRepoLocked(owner, repo)
-	rp.comments[number] = append(rp.comments[number], body)
+	rp.comments[number] = append(rp.comments[number], comment{Body: body, Author: login})
 }
 
 // Comments returns the comment bodies of issue or pull request number,
@@ -123,7 +131,7 @@ func (s *Server) Comments(owner, repo string, number int) []string {
 	if rp == nil {
 		return nil
 	}
-	return append([]string(nil), rp.comments[number]...)
+	return commentBodies(rp.comments[number])
 }
 
 // SeedAttestation stores a Sigstore bundle for subject digest

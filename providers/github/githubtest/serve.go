@@ -126,10 +126,12 @@ func (c *call) admit() bool {
 	if _, ok := c.params["owner"]; ok && c.rt.kind != kindStorage {
 		c.repo = c.s.repos[repoKey(c.params["owner"], c.params["repo"])]
 	}
-	if id, ok := c.params["repository_id"]; ok {
+	id, byID := c.params["repository_id"]
+	if byID {
 		c.repo = c.s.repoByID(id)
 	}
-	if c.repo == nil {
+	// Routes outside a repository (GET /user) have neither parameter.
+	if _, byName := c.params["owner"]; c.repo == nil && (byName || byID) {
 		c.notFound(c.rt.doc)
 		return false
 	}

@@ -134,7 +134,7 @@ func (s *Server) addRepoLocked(owner, name string) *repository {
 		owner:        owner,
 		name:         name,
 		pulls:        map[string][]pull{},
-		comments:     map[int][]string{},
+		comments:     map[int][]comment{},
 		attestations: map[string][]json.RawMessage{},
 		labels:       map[string]label{},
 		refs:         map[string]string{"refs/heads/" + defaultBranch: initialCommit},

@@ -60,7 +60,7 @@ type repository struct {
 	releases     []*Release
 	latestID     int64 // release explicitly marked latest (make_latest "true")
 	pulls        map[string][]pull
-	comments     map[int][]string
+	comments     map[int][]comment
 	issues       []*Issue
 	attestations map[string][]json.RawMessage
 	labels       map[string]label
