@@ -149,6 +149,7 @@ func TestE2E_secretsInEveryInputAppearInNoOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.env["GITHUB_EVENT_PATH"] = event
+	h.env["GITHUB_ACTIONS"] = "true" // the emulator's token is a workflow's GITHUB_TOKEN: its comments are github-actions[bot]'s
 	planFile := filepath.Join(t.TempDir(), "release.tfplan")
 
 	var seen []string // every output, labelled
