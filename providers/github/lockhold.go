@@ -77,7 +77,9 @@ func (l *Lock) Keep(ctx context.Context) (held context.Context, stop func()) {
 				return
 			case <-t.C:
 			}
-			err := l.Renew(held)
+			rctx, cancelRenew := context.WithTimeout(held, every)
+			err := l.Renew(rctx)
+			cancelRenew()
 			switch {
 			case errors.Is(err, ErrLockLost):
 				cancel(err)
