@@ -57,36 +57,42 @@ func (l *Lock) Renew(ctx context.Context) error {
 
 // Keep renews the lease every third of it until stop is called, and
 // returns a context derived from ctx that is cancelled, with a cause
-// wrapping ErrLockLost, once the lock is lost or its lease ran out
-// unrenewed (GitHub unreachable for that long). Work done under the lock
+// wrapping ErrLockLost, once the lock is lost or its lease ends unrenewed
+// (GitHub unreachable for that long): at the latest when the lease ends,
+// before another apply may take the lock over. Work done under the lock
 // runs with that context, so it stops before its next request.
 func (l *Lock) Keep(ctx context.Context) (held context.Context, stop func()) {
 	held, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	untilExpiry := func() time.Duration { return l.Info().Expires.Sub(l.opts.Now()) }
 	go func() {
 		defer close(finished)
 		every := l.opts.Lease / 3
-		t := time.NewTicker(every)
-		defer t.Stop()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		expiry := time.NewTimer(untilExpiry())
+		defer expiry.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-held.Done():
 				return
-			case <-t.C:
+			case <-expiry.C:
+				cancel(fmt.Errorf("%w: its lease ended at %s without a renewal", ErrLockLost, l.Info().Expires.Format(time.RFC3339)))
+				return
+			case <-tick.C:
 			}
-			rctx, cancelRenew := context.WithTimeout(held, every)
+			rctx, cancelRenew := context.WithTimeout(held, min(every, max(untilExpiry(), 0)))
 			err := l.Renew(rctx)
 			cancelRenew()
-			switch {
-			case errors.Is(err, ErrLockLost):
+			if errors.Is(err, ErrLockLost) {
 				cancel(err)
 				return
-			case err != nil && l.opts.Now().After(l.Info().Expires):
-				cancel(fmt.Errorf("%w: the lease ended at %s without a renewal: %v", ErrLockLost, l.Info().Expires.Format(time.RFC3339), err))
-				return
+			}
+			if err == nil {
+				expiry.Reset(untilExpiry())
 			}
 		}
 	}()

@@ -149,3 +149,28 @@ func TestAcquireLock_droppedCreateIsSettledByReadingTheRef(t *testing.T) {
 		t.Errorf("holder %+v, want %s", h, l.Info().ID)
 	}
 }
+
+// GitHub unreachable for a whole lease: the holder cannot renew, and stops
+// its work when its lease ends, before anyone may take the lock over.
+func TestLock_keepStopsTheWorkWhenTheLeaseEndsUnrenewed(t *testing.T) {
+	ctx := context.Background()
+	srv, c, _ := emulated(t)
+	l, err := c.AcquireLock(ctx, runner("id-a", "1"), LockOptions{Lease: 900 * time.Millisecond, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(githubtest.Fault{Method: "POST", PathPattern: "/repos/{owner}/{repo}/git/commits", Status: 503})
+	held, stop := l.Keep(ctx)
+	defer stop()
+	select {
+	case <-held.Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the work's context outlived the lease")
+	}
+	if now := time.Now(); now.Before(l.Info().Expires) {
+		t.Errorf("stopped at %s, before the lease ended at %s", now, l.Info().Expires)
+	}
+	if cause := context.Cause(held); !errors.Is(cause, ErrLockLost) || !strings.Contains(cause.Error(), "without a renewal") {
+		t.Errorf("cause = %v, want ErrLockLost: lease ended without a renewal", cause)
+	}
+}
