@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -248,5 +250,53 @@ func TestE2E_onlyAnApplyThatWritesTakesTheLock(t *testing.T) {
 		if n := h.gh.Count(route); n != 0 {
 			t.Errorf("%s: %d calls by commands with nothing to write", route, n)
 		}
+	}
+}
+
+// The lock is force-unlocked while an apply uploads its assets: the apply
+// notices at its next renewal and stops before publishing; the next apply
+// finishes the draft.
+func TestE2E_applyWhoseLockIsTakenStopsBeforePublishing(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry)
+	var mu sync.Mutex
+	uploads := 0
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/assets") {
+			mu.Lock()
+			uploads++
+			n := uploads
+			mu.Unlock()
+			if n == 1 {
+				other := lockOf(t, h)
+				holder, _, err := other.LockHolder(r.Context(), "")
+				if err == nil {
+					_, err = other.ForceUnlock(r.Context(), "", holder.ID)
+				}
+				if err != nil {
+					t.Errorf("force-unlock during the apply: %v", err)
+				}
+			} else {
+				time.Sleep(400 * time.Millisecond) // slow uploads: time for a renewal
+			}
+		}
+		h.gh.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	h.env["GITHUB_API_URL"] = front.URL + "/"
+
+	code, out, errOut := h.relctl("apply", "--auto-approve", "--lock-lease", "600ms")
+	if code != exitError || !strings.Contains(errOut, "stopped because apply lock lost") ||
+		!strings.Contains(errOut, "force-unlocked") || strings.Contains(errOut, "Warning") {
+		t.Fatalf("apply exited %d\nstdout:\n%s\nstderr:\n%s\nwant it stopped by the lost lock", code, out, errOut)
+	}
+	if rs := h.releasesFor("alpha-v1.0.0"); len(rs) != 1 || !rs[0].Draft {
+		t.Fatalf("after the lost lock: %+v, want one unpublished draft", rs)
+	}
+	h.env["GITHUB_API_URL"] = h.gh.URL()
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if rs := h.releasesFor("alpha-v1.0.0"); len(rs) != 1 || rs[0].Draft || len(rs[0].Assets) != 4 {
+		t.Fatalf("after the next apply: %+v, want one complete published release", rs)
 	}
 }

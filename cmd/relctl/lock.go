@@ -20,11 +20,16 @@ import (
 type lockFlags struct {
 	enabled bool
 	timeout time.Duration
+	lease   time.Duration
 }
 
 func (lf *lockFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&lf.enabled, "lock", true, "hold the apply lock in the GitHub repository while writing (--lock=false: do not)")
 	cmd.Flags().DurationVar(&lf.timeout, "lock-timeout", 0, "wait up to `DURATION` for another apply to finish (0: fail at once)")
+	// The lease is renewed while apply runs, so only tests and odd setups
+	// have a reason to change it.
+	cmd.Flags().DurationVar(&lf.lease, "lock-lease", github.DefaultLease, "how long the lock outlives a killed apply")
+	_ = cmd.Flags().MarkHidden("lock-lease")
 }
 
 // applyLock is a held apply lock: ctx is what writes run under, cancelled
@@ -47,7 +52,8 @@ func lockForApply(ctx context.Context, env *Env, lf lockFlags, po planOptions, o
 	}
 	gh := o.backend.releases
 	lock, err := gh.AcquireLock(ctx, lockHolder(env), github.LockOptions{
-		Wait: lf.timeout,
+		Wait:  lf.timeout,
+		Lease: lf.lease,
 		OnWait: func(h github.LockInfo) {
 			fmt.Fprintf(env.Stderr, "Waiting up to %s for the apply lock, held by %s\n", lf.timeout, h)
 		},
@@ -155,7 +161,9 @@ func (lk *applyLock) release() {
 	lk.stop()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(lk.ctx), 30*time.Second)
 	defer cancel()
-	if err := lk.lock.Release(ctx); err != nil {
+	err := lk.lock.Release(ctx)
+	// A lock lost under the apply was already reported with its error.
+	if err != nil && !errors.Is(context.Cause(lk.ctx), github.ErrLockLost) {
 		fmt.Fprintf(lk.env.Stderr, "Warning: %v\n", err)
 	}
 }

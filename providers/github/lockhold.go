@@ -41,6 +41,8 @@ func describeLock(s lockState, err error) string {
 		return "a commit relctl cannot read (" + err.Error() + ")"
 	case s.head == "":
 		return "nothing"
+	case s.info.ForceUnlocked:
+		return "a lock force-unlocked (it was held by " + s.info.ID + ")"
 	case s.info.Released:
 		return "a released lock (last held by " + s.info.ID + ")"
 	}
@@ -166,7 +168,9 @@ func (c *Client) ForceUnlock(ctx context.Context, ref, id string) (LockInfo, err
 	if err != nil {
 		return cur.info, fmt.Errorf("force-unlock: %w", err)
 	}
-	l := &Lock{c: c, opts: LockOptions{Ref: ref}.withDefaults(), tree: tree, info: cur.info, head: cur.head}
+	info := cur.info
+	info.ForceUnlocked = true
+	l := &Lock{c: c, opts: LockOptions{Ref: ref}.withDefaults(), tree: tree, info: info, head: cur.head}
 	if err := l.Release(ctx); err != nil {
 		return cur.info, fmt.Errorf("force-unlock: the lock changed while unlocking: %w", err)
 	}

@@ -71,8 +71,8 @@ func TestLock_keepStopsTheWorkWhenTheLockIsLost(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("the work's context was not cancelled after the lock was force-unlocked")
 	}
-	if cause := context.Cause(held); !errors.Is(cause, ErrLockLost) || !strings.Contains(cause.Error(), "released lock") {
-		t.Errorf("cause = %v, want ErrLockLost saying it was released", cause)
+	if cause := context.Cause(held); !errors.Is(cause, ErrLockLost) || !strings.Contains(cause.Error(), "force-unlocked") {
+		t.Errorf("cause = %v, want ErrLockLost saying it was force-unlocked", cause)
 	}
 	if err := l.Release(ctx); !errors.Is(err, ErrLockLost) {
 		t.Errorf("releasing a lost lock: %v, want ErrLockLost", err)

@@ -33,6 +33,8 @@ type LockInfo struct {
 	// Released marks the commit a holder leaves when it lets go: the lock
 	// is free, and the next holder builds on this commit.
 	Released bool `json:"released,omitempty"`
+	// ForceUnlocked marks a release made by force-unlock, not the holder.
+	ForceUnlocked bool `json:"force_unlocked,omitempty"`
 }
 
 // String names the holder for people: "apply 3f2a… of acme/charts run
@@ -79,7 +81,10 @@ func NewLockID() string {
 // a blank line, the JSON.
 func lockMessage(info LockInfo) string {
 	subject := "relctl lock held by " + info.String()
-	if info.Released {
+	switch {
+	case info.ForceUnlocked:
+		subject = "relctl lock " + info.ID + " force-unlocked"
+	case info.Released:
 		subject = "relctl lock released by " + info.ID
 	}
 	body, _ := json.MarshalIndent(info, "", "  ")
