@@ -89,6 +89,9 @@ for confirmation (or takes --auto-approve).`,
 			}
 			lk, locked, err := lockForApply(ctx, env, lf, po, o)
 			if err != nil {
+				if asJSON {
+					views.ApplyJSON(env.Stdout, nil, err)
+				}
 				return err
 			}
 			defer lk.release()
