@@ -173,7 +173,8 @@ func (c *Client) AcquireLock(ctx context.Context, info LockInfo, opts LockOption
 // it did. An outcome GitHub did not report (a dropped connection) is
 // settled by reading the ref again.
 func (l *Lock) take(ctx context.Context, cur lockState, info LockInfo, now time.Time) (bool, error) {
-	info.Created, info.Expires, info.Released = now.UTC(), now.Add(l.opts.Lease).UTC(), false
+	info.Created, info.Expires = now.UTC(), now.Add(l.opts.Lease).UTC()
+	info.Released, info.ForceUnlocked = false, false
 	var parents []string
 	if cur.head != "" {
 		parents = []string{cur.head}
@@ -191,11 +192,11 @@ func (l *Lock) take(ctx context.Context, cur lockState, info LockInfo, now time.
 	case errors.Is(err, state.ErrAlreadyExists), errors.Is(err, state.ErrConflict):
 		return false, nil
 	case err != nil:
-		now, rerr := l.c.refTarget(ctx, l.opts.Ref)
+		landed, rerr := l.c.refTarget(ctx, l.opts.Ref)
 		switch {
-		case rerr != nil || (now != head && !outcomeUnknown(err)):
+		case rerr != nil || (landed != head && !outcomeUnknown(err)):
 			return false, err
-		case now != head:
+		case landed != head:
 			return false, nil // it did not land: look again, try again
 		}
 	}
