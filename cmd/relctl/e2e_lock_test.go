@@ -300,3 +300,46 @@ func TestE2E_applyWhoseLockIsTakenStopsBeforePublishing(t *testing.T) {
 		t.Fatalf("after the next apply: %+v, want one complete published release", rs)
 	}
 }
+
+// An apply that waited for the lock plans again under it. What a person
+// approved, or a saved plan, must still hold: when another apply published
+// meanwhile, nothing is applied and the user is told to plan again.
+func TestE2E_approvedOrSavedPlanThatChangedWhileWaitingIsNotApplied(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(h *harness) (int, string, string)
+		want string
+	}{
+		{"approved at the prompt", func(h *harness) (int, string, string) {
+			return relctlAt(h, true, "yes\n", "apply", "--lock-timeout", "1m")
+		}, "another apply changed the remote while this one waited for the lock"},
+		{"saved plan", func(h *harness) (int, string, string) {
+			h.mustRelctl(exitOK, "plan", "--out", "plan.json")
+			return h.relctl("apply", "plan.json", "--lock-timeout", "1m")
+		}, "the remote changed since it was made"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.chart("alpha", "1.0.0")
+			h.full("", "", fastRetry)
+			holder := deadRun(t, h)
+			done := make(chan struct{})
+			time.AfterFunc(time.Second, func() {
+				defer close(done)
+				// Another apply, not locking, publishes meanwhile.
+				if code, _, errOut := h.relctl("apply", "--auto-approve", "--lock=false"); code != exitOK {
+					t.Errorf("the other apply: %s", errOut)
+				}
+				_ = holder.Release(context.Background())
+			})
+			code, out, errOut := tc.run(h)
+			<-done
+			if code != exitError || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("apply exited %d\nstdout:\n%s\nstderr:\n%s\nwant a refusal: %q", code, out, errOut, tc.want)
+			}
+			if rs := h.releasesFor("alpha-v1.0.0"); len(rs) != 1 || rs[0].Draft {
+				t.Fatalf("releases = %+v, want only the other apply's", rs)
+			}
+		})
+	}
+}

@@ -110,19 +110,14 @@ func reobserve(ctx context.Context, env *Env, po planOptions, o *observed) (*obs
 // changed. With --auto-approve the new plan is what gets applied, shown
 // when it differs.
 func checkUnderLock(env *Env, g *globals, saved, before, now *planner.ChangeSet, autoApprove, asJSON bool) (bool, error) {
+	changed := planner.CheckStale(before, now) != nil
 	switch {
 	case saved != nil:
 		if err := planner.CheckStale(saved, now); err != nil {
 			return false, exitWith(exitError, err)
 		}
-	case planner.CheckStale(before, now) == nil:
-	case !autoApprove:
+	case changed && !autoApprove:
 		return false, exitWith(exitError, errors.New("another apply changed the remote while this one waited for the lock; nothing was applied: run relctl apply again to see the new plan"))
-	case !asJSON:
-		fmt.Fprintln(env.Stdout, "\nThe remote changed while this apply waited for the lock. The plan made under the lock:")
-		if err := views.Plan(env.Stdout, now, g.style(env)); err != nil {
-			return false, err
-		}
 	}
 	if len(now.Blocked()) > 0 {
 		err := fmt.Errorf("%w: nothing was applied", planner.ErrBlocked)
@@ -137,6 +132,12 @@ func checkUnderLock(env *Env, g *globals, saved, before, now *planner.ChangeSet,
 		}
 		fmt.Fprintln(env.Stdout, "No changes left: another apply published them while this one waited for the lock.")
 		return false, nil
+	}
+	if changed && !asJSON {
+		fmt.Fprintln(env.Stdout, "\nThe remote changed while this apply waited for the lock. The plan made under the lock:")
+		if err := views.Plan(env.Stdout, now, g.style(env)); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }
