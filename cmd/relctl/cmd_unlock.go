@@ -21,8 +21,9 @@ LOCK_ID (the ID the refused or waiting apply printed). Another ID is refused.
 
 Only for a holder that is gone (a cancelled or killed run): a killed apply's
 lock also ends by itself once its lease runs out (10 minutes). An apply still
-running under the lock stops before its next write. Asks for confirmation
-on a terminal unless --force.`,
+running under the lock notices at its next lease renewal (within 3m20s) and
+stops there, before any further request. Asks for confirmation on a
+terminal unless --force.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,7 +69,7 @@ func confirmUnlock(env *Env, repo string, holder github.LockInfo) error {
 		return errors.New("force-unlock needs confirmation: run it in a terminal, or pass --force")
 	}
 	fmt.Fprintf(env.Stdout, "The apply lock of %s is held by %s (lease until %s).\n", repo, holder, holder.Expires.Format("2006-01-02T15:04:05Z07:00"))
-	fmt.Fprint(env.Stdout, "\nDo you really want to force-unlock?\n  An apply still running under it would stop before its next write.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ")
+	fmt.Fprint(env.Stdout, "\nDo you really want to force-unlock?\n  An apply still running under it would stop at its next lease renewal.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ")
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
 		return errors.New("force-unlock cancelled")
