@@ -256,3 +256,24 @@ func TestRefs_racingWritersSeeExactlyOneWinner(t *testing.T) {
 		}
 	}
 }
+
+func TestFile_readsWhatABranchCommitHolds(t *testing.T) {
+	ctx := context.Background()
+	s, gh := startServer(t, Options{})
+	seedRootTree(t, gh)
+	head := commitOn(t, gh, "pages")
+	if _, _, err := gh.Git.CreateRef(ctx, "acme", "charts", &github.Reference{Ref: github.String("refs/heads/gh-pages"), Object: &github.GitObject{SHA: github.String(head)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := s.File("acme", "charts", "refs/heads/gh-pages", "docs/README.md"); !ok || string(got) != "# lock\n" {
+		t.Errorf("docs/README.md = %q, %v", got, ok)
+	}
+	for _, missing := range []string{"docs", "absent.txt", "hello.txt/x"} {
+		if _, ok := s.File("acme", "charts", "refs/heads/gh-pages", missing); ok {
+			t.Errorf("File(%q) found something", missing)
+		}
+	}
+	if msg, ok := s.CommitMessage("acme", "charts", head); !ok || msg != "pages" {
+		t.Errorf("message = %q, %v", msg, ok)
+	}
+}
