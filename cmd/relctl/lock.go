@@ -83,8 +83,8 @@ func lockedMessage(repo string, e *github.LockedError) error {
 	if e.Waited > 0 {
 		waited = fmt.Sprintf(" after waiting %s", e.Waited.Round(time.Second))
 	}
-	return fmt.Errorf("%s is %w%s; nothing was applied. Wait (relctl apply --lock-timeout 10m), or run `relctl force-unlock %s` if that run is dead",
-		repo, e, waited, e.Holder.ID)
+	return fmt.Errorf("%s is %w (lease until %s)%s; nothing was applied. Wait (relctl apply --lock-timeout 10m), or run `relctl force-unlock %s` if that run is dead",
+		repo, e, e.Holder.Expires.Format(time.RFC3339), waited, e.Holder.ID)
 }
 
 // reobserve refreshes and plans again with the spec and providers of o, as
