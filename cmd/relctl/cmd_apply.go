@@ -17,6 +17,7 @@ import (
 func applyCmd(g *globals, env *Env) *cobra.Command {
 	var (
 		po          planOptions
+		lf          lockFlags
 		autoApprove bool
 		asJSON      bool
 	)
@@ -86,6 +87,21 @@ for confirmation (or takes --auto-approve).`,
 					return exitWith(exitError, err)
 				}
 			}
+			lk, locked, err := lockForApply(ctx, env, lf, po, o)
+			if err != nil {
+				if asJSON {
+					views.ApplyJSON(env.Stdout, nil, err)
+				}
+				return err
+			}
+			defer lk.release()
+			if lk != nil {
+				more, err := checkUnderLock(env, g, saved, o.plan, locked.plan, autoApprove, asJSON)
+				if !more || err != nil {
+					return err
+				}
+				o, ctx = locked, lk.ctx
+			}
 			hook := planner.Hook(&views.Progress{W: env.Stdout, Style: g.style(env)})
 			if asJSON {
 				hook = nil
@@ -94,6 +110,7 @@ for confirmation (or takes --auto-approve).`,
 				Parallelism: po.parallelism,
 				Hook:        hook,
 			})
+			applyErr = lk.explain(applyErr)
 			if res != nil {
 				server := env.Getenv("GITHUB_SERVER_URL")
 				if server == "" {
@@ -117,6 +134,7 @@ for confirmation (or takes --auto-approve).`,
 	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
+	lf.register(cmd)
 	return cmd
 }
 

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, env *Env) int {
 		fmtCmd(g, env),
 		planCmd(g, env),
 		applyCmd(g, env),
+		forceUnlockCmd(g, env),
 		showCmd(g, env),
 		driftCmd(g, env),
 		verifyCmd(g, env),

@@ -1,7 +1,8 @@
 // Package github is relctl's adapter for GitHub Releases: it lists a
 // repository's releases with their assets (drafts included), creates,
 // updates, publishes and deletes releases, uploads and deletes assets, and
-// hashes assets GitHub has no digest for. *Client satisfies
+// hashes assets GitHub has no digest for. It also holds relctl's apply
+// lock, a compare-and-swap on a git ref (lock.go). *Client satisfies
 // state.ReleaseReader and is what the planner's release writer wraps.
 //
 // It owns the GitHub quirks that matter for a safe-to-repeat apply: drafts

@@ -1,6 +1,7 @@
 // Package githubtest is a stateful, in-memory emulator of the subset of the
 // GitHub REST API that relctl uses: releases, release assets (upload,
-// download, rename, delete), git references and annotated tag objects, the
+// download, rename, delete), git references, annotated tag objects, the Git
+// Data API's blobs, trees and commits, the
 // "commits/{sha}/pulls" and "attestations" lookups, and just enough of
 // labels to replay GitHub's 422 validation shape.
 //
@@ -17,6 +18,10 @@
 //   - publishing a release creates refs/tags/<tag> at target_commitish
 //     unless the tag exists, and deleting the release leaves the tag;
 //     a missing ref is 422 "Reference does not exist" on update and delete;
+//   - blobs, trees and commits are named with git's SHA-1, as GitHub names
+//     them; a ref update without force that is not a fast-forward is 422
+//     "Update is not a fast forward", and requests are handled one at a
+//     time, so concurrent writers of one ref see exactly one winner;
 //   - Link-header pagination, ETag / If-None-Match (304), rate-limit headers;
 //   - the API is also served under /api/v3/ and uploads under /api/uploads/,
 //     the GitHub Enterprise Server layout that go-github's WithEnterpriseURLs
@@ -28,7 +33,8 @@
 // emulator backs "relctl sandbox" and "relctl demo".
 //
 // The emulator never talks to the network beyond the listener it is given,
-// never persists state, and does not model git's object graph: refs and
-// annotated tags point at shas that stand for commits, with no history,
-// trees or blobs behind them.
+// never persists state, and models git's object graph only for the objects
+// made through the API: other shas that refs and tags point at stand for
+// commits with unknown content and history, and any question about their
+// ancestry is answered permissively.
 package githubtest

@@ -34,11 +34,15 @@ type gitObjectJSON struct {
 	URL  string `json:"url"`
 }
 
-// objectType is "tag" for the annotated tag objects the repository holds
-// and "commit" for anything else.
+// objectType is "tag" for the annotated tag objects the repository holds,
+// "blob" or "tree" for those made through the Git Data API, and "commit"
+// for anything else (stored commits and phantoms alike).
 func (rp *repository) objectType(sha string) string {
 	if _, ok := rp.tags[sha]; ok {
 		return "tag"
+	}
+	if k := rp.git.kindOf(sha); k != "" {
+		return k
 	}
 	return "commit"
 }
@@ -168,10 +172,12 @@ func createRef(c *call) {
 	c.writeJSON(http.StatusCreated, ref)
 }
 
-// updateRef moves a ref. The emulator keeps no commit graph, so it cannot
-// tell a fast-forward from a rewind: every update succeeds and "force" is
-// accepted but changes nothing, where GitHub refuses a non-fast-forward
-// without it ("Update is not a fast forward").
+// updateRef moves a ref. Without "force" the new commit must descend from
+// the one the ref points at, else GitHub's 422 "Update is not a fast
+// forward": this is the compare-and-swap that concurrent writers rely on,
+// and it is atomic because handlers run one at a time under Server.mu.
+// Where a phantom commit (one the emulator holds no history for) hides the
+// answer, the update is allowed (gitStore.mayFastForward).
 func updateRef(c *call) {
 	name := "refs/" + c.params["ref"]
 	var in refInput
@@ -193,6 +199,11 @@ func updateRef(c *call) {
 	}
 	if !c.repo.refUpdateAllowed(name, sha) {
 		c.fail(http.StatusUnprocessableEntity, "Reference update failed", c.rt.doc)
+		return
+	}
+	force := in.Force != nil && *in.Force
+	if !force && !c.repo.git.mayFastForward(c.repo.refs[name], sha) {
+		c.fail(http.StatusUnprocessableEntity, "Update is not a fast forward", c.rt.doc)
 		return
 	}
 	c.repo.refs[name] = sha

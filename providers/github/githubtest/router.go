@@ -73,6 +73,13 @@ var routes = compile([]route{
 	{method: "GET", pattern: "/repos/{owner}/{repo}/git/matching-refs/{ref...}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
 	// go-github asks for every ref with an empty {ref}.
 	{method: "GET", pattern: "/repos/{owner}/{repo}/git/matching-refs/", display: "/repos/{owner}/{repo}/git/matching-refs/{ref}", doc: "/git/refs#list-matching-references", handle: listMatchingRefs},
+	// The Git Data API's objects (gitdata.go, gittrees.go).
+	{method: "POST", pattern: "/repos/{owner}/{repo}/git/blobs", doc: "/git/blobs#create-a-blob", handle: createBlob},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/blobs/{file_sha}", doc: "/git/blobs#get-a-blob", handle: getBlob},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/git/trees", doc: "/git/trees#create-a-tree", handle: createTree},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/trees/{tree_sha}", doc: "/git/trees#get-a-tree", handle: getTree},
+	{method: "POST", pattern: "/repos/{owner}/{repo}/git/commits", doc: "/git/commits#create-a-commit", handle: createCommit},
+	{method: "GET", pattern: "/repos/{owner}/{repo}/git/commits/{commit_sha}", doc: "/git/commits#get-a-commit-object", handle: getCommit},
 	{method: "GET", pattern: "/repos/{owner}/{repo}/git/tags/{tag_sha}", doc: "/git/tags#get-a-tag", handle: getTag},
 	// Link headers of the ref lists, as those of releases, name the repository by ID.
 	{method: "GET", pattern: "/repositories/{repository_id}/git/refs", doc: "/git/refs#list-matching-references", handle: listRefs},

@@ -139,6 +139,7 @@ func (s *Server) addRepoLocked(owner, name string) *repository {
 		labels:       map[string]label{},
 		refs:         map[string]string{"refs/heads/" + defaultBranch: initialCommit},
 		tags:         map[string]*tagObject{},
+		git:          newGitStore(),
 	}
 	s.nextRepo++
 	s.repos[key] = rp

@@ -68,6 +68,8 @@ type repository struct {
 	// points at: a commit, or an annotated tag object in tags.
 	refs map[string]string
 	tags map[string]*tagObject // annotated tag objects by sha
+	// git holds the blobs, trees and commits made through the Git Data API.
+	git *gitStore
 }
 
 type pull struct {
