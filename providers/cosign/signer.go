@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"sync"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/httplog"
 	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
 )
@@ -48,6 +50,9 @@ type Options struct {
 	// retries and authentication. Nil means go-containerregistry's
 	// remote.DefaultTransport.
 	Transport http.RoundTripper
+	// Log traces every registry and OIDC token request attempt
+	// (RELCTL_LOG=debug); nil traces nothing.
+	Log *httplog.Logger
 	// AllowHTTPRegistry talks plain HTTP to the registry (loopback
 	// registries, `insecure = true`).
 	AllowHTTPRegistry bool
@@ -108,6 +113,20 @@ func New(ctx context.Context, opts Options) (*Signer, error) {
 	s := &Signer{mode: opts.Signing.Mode, signing: opts.Signing, opts: opts, getenv: opts.Getenv}
 	if s.getenv == nil {
 		s.getenv = os.Getenv
+	}
+	if opts.Log != nil {
+		rt := opts.Transport
+		if rt == nil {
+			rt = remote.DefaultTransport
+		}
+		s.opts.Transport = opts.Log.Transport(rt)
+		client := http.DefaultClient
+		if opts.HTTPClient != nil {
+			client = opts.HTTPClient
+		}
+		traced := *client
+		traced.Transport = opts.Log.Transport(traced.Transport)
+		s.opts.HTTPClient = &traced
 	}
 	s.creds = opts.Credentials
 	if s.creds == nil {

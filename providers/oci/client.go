@@ -13,6 +13,7 @@ import (
 	"oras.land/oras-go/v2/registry/remote/retry"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/httplog"
 	"github.com/relctl/relctl/state"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	Retry config.Retry
 	// UserAgent is sent with every request; "" means "relctl".
 	UserAgent string
+	// Log traces every request attempt (RELCTL_LOG=debug); nil traces
+	// nothing.
+	Log *httplog.Logger
 }
 
 // Client reads and writes charts in OCI registries. It is safe for
@@ -90,8 +94,16 @@ func New(opts Options) (*Client, error) {
 	if httpClient == nil {
 		// Every request oras-go sends with a body is rewindable (GetBody is
 		// set for the byte readers Push hands it), so the retry transport
-		// may resend a PUT or POST safely.
-		httpClient = &http.Client{Transport: &retry.Transport{Policy: retryPolicy(opts.Retry)}}
+		// may resend a PUT or POST safely. The trace sits beneath the
+		// retries, to show each attempt.
+		httpClient = &http.Client{Transport: opts.Log.Requests(&retry.Transport{
+			Base:   opts.Log.Transport(nil),
+			Policy: retryPolicy(opts.Retry),
+		})}
+	} else if opts.Log != nil {
+		traced := *httpClient
+		traced.Transport = opts.Log.Transport(traced.Transport)
+		httpClient = &traced
 	}
 	ua := opts.UserAgent
 	if ua == "" {
