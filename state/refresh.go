@@ -108,7 +108,7 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 	}
 	cs.OCI = *oci
 
-	if r.Signatures != nil && oci.Exists {
+	if r.Signatures != nil && oci.Exists && oci.NotAChart == "" {
 		sig, err := r.Signatures.VerifySignatures(ctx, oci.Repository, oci.ManifestDigest)
 		if err != nil {
 			return nil, fmt.Errorf("read signatures of oci_signature.%s (%s@%s): %w", c.Name, oci.Repository, oci.ManifestDigest, err)
@@ -151,6 +151,13 @@ func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers)
 		return st, nil
 	}
 	archive, err := reg.FetchChart(ctx, st.Repository, remote)
+	var notChart *NotAChartError
+	if errors.As(err, &notChart) {
+		// Another chart's observation must not abort for this one: the
+		// planner blocks this chart's change with the reason.
+		st.NotAChart = fmt.Sprintf("%s:%s holds %s, not a Helm chart", st.Repository, st.Tag, notChart.Holds)
+		return st, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetch oci_chart.%s (%s@%s): %w", pkg.Chart, st.Repository, remote, err)
 	}
