@@ -12,6 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/oci"
@@ -142,5 +146,36 @@ func writeFile(t *testing.T, path, body string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKeychain_credentialHelperStopsWithTheCommand: go-containerregistry's
+// default keychain ran helpers without a context; relctl's runs them under
+// the one go-containerregistry passes, the command's.
+func TestKeychain_credentialHelperStopsWithTheCommand(t *testing.T) {
+	isolate(t)
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-hangs"), []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.json"), `{"credHelpers":{"registry.example.com":"hangs"}}`)
+	k := keychain{creds: oci.NewCredentials(env(map[string]string{"DOCKER_CONFIG": dir}))}
+	reg, err := name.NewRegistry("registry.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+
+	start := time.Now()
+	_, err = authn.Resolve(ctx, k, reg)
+
+	if err == nil {
+		t.Fatal("Resolve with a hanging helper succeeded")
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("Resolve returned after %s: the helper outlived the command's context", elapsed)
 	}
 }
