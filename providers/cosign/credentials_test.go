@@ -179,3 +179,53 @@ func TestKeychain_credentialHelperStopsWithTheCommand(t *testing.T) {
 		t.Errorf("Resolve returned after %s: the helper outlived the command's context", elapsed)
 	}
 }
+
+// TestSigner_sharedChainRunsACredentialHelperOncePerHost: given the oci
+// client's chain, as relctl's backend does, a chart push and its signature
+// push ask the helper once, not once per client.
+func TestSigner_sharedChainRunsACredentialHelperOncePerHost(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	const user, password = "ci", "registry-pa55word"
+	reg := startRegistryWithLogin(t, user, password)
+	calls := filepath.Join(t.TempDir(), "calls")
+	bin := t.TempDir()
+	script := fmt.Sprintf("#!/bin/sh\necho get >> %q\nread server\nprintf '{\"ServerURL\":\"%%s\",\"Username\":%q,\"Secret\":%q}' \"$server\"\n", calls, user, password)
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-counted"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dockerDir := t.TempDir()
+	writeFile(t, filepath.Join(dockerDir, "config.json"), fmt.Sprintf(`{"credHelpers":{%q:"counted"}}`, reg.Host))
+	getenv := env(map[string]string{"DOCKER_CONFIG": dockerDir, "COSIGN_PASSWORD": testPassword})
+	priv, _, err := GenerateKeyPair(t.TempDir(), []byte(testPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := oci.New(oci.Options{Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := New(ctx, Options{Signing: config.Signing{Mode: config.SigningKey, Key: priv}, Getenv: getenv,
+		Credentials: client.Credentials(), AllowHTTPRegistry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := reg.Host + "/acme/charts/podinfo"
+
+	digest, err := client.Push(ctx, repo, "1.0.0", minimalPackage("podinfo", "1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signer.SignManifest(ctx, repo, digest); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "get"); n != 1 {
+		t.Errorf("the credential helper ran %d times for one host, want 1", n)
+	}
+}

@@ -1,7 +1,6 @@
 package oci
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -125,7 +124,7 @@ func (c *Client) Credentials() *Credentials { return c.creds }
 // CredentialSource names where the credentials for host come from; see
 // Credential.Source. It never returns a secret.
 func (c *Client) CredentialSource(host string) string {
-	return c.creds.Source(context.Background(), host)
+	return c.creds.Source(host)
 }
 
 // repository returns the oras-go handle for "host/path/chart". It is cheap:

@@ -110,7 +110,7 @@ func (c *Credentials) Find(ctx context.Context, host string) (Credential, error)
 	if cred, ok := c.found[host]; ok {
 		return cred, nil
 	}
-	cred, err := c.find(ctx, host)
+	cred, err := c.find(ctx, host, true)
 	if err == nil {
 		c.found[host] = cred
 	}
@@ -118,9 +118,17 @@ func (c *Credentials) Find(ctx context.Context, host string) (Credential, error)
 }
 
 // Source names where the credential for host comes from, for error
-// messages; see Credential.Source. It never returns a secret.
-func (c *Credentials) Source(ctx context.Context, host string) string {
-	cred, _ := c.Find(ctx, host)
+// messages; see Credential.Source. It never returns a secret, and never
+// runs a credential helper: an error message is written after the context
+// that could stop one may have ended. A helper not yet asked is named as
+// the source it would be.
+func (c *Credentials) Source(host string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cred, ok := c.found[host]; ok {
+		return cred.Source
+	}
+	cred, _ := c.find(context.Background(), host, false)
 	return cred.Source
 }
 
@@ -138,8 +146,9 @@ func (c *Credentials) CredentialFunc() auth.CredentialFunc {
 }
 
 // find applies the order. On error the returned Credential still carries
-// the source that failed.
-func (c *Credentials) find(ctx context.Context, host string) (Credential, error) {
+// the source that failed. Without runHelpers, a host served by a
+// credential helper gets the helper's source and no secret.
+func (c *Credentials) find(ctx context.Context, host string, runHelpers bool) (Credential, error) {
 	if err := c.Check(); err != nil {
 		return Credential{Source: sourceEnv}, err
 	}
@@ -154,6 +163,9 @@ func (c *Credentials) find(ctx context.Context, host string) (Credential, error)
 		source := d.source(host)
 		if d.err != nil {
 			return Credential{Source: source}, d.err
+		}
+		if !runHelpers && d.helper(host) != "" {
+			return Credential{Source: source}, nil
 		}
 		got, err := d.store.Get(ctx, credentials.ServerAddressFromHostname(host))
 		if err != nil {

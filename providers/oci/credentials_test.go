@@ -3,11 +3,17 @@ package oci
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relctl/relctl/state"
 )
 
 // writeHelper puts a docker credential helper named docker-credential-<name>
@@ -132,4 +138,31 @@ func cat(lists ...[]string) []string {
 		out = append(out, l...)
 	}
 	return out
+}
+
+func TestAuth_refusalWithoutChallengeNamesTheHelperWithoutRunningIt(t *testing.T) {
+	// A registry that answers 403 at once, with no 401 challenge: oras-go
+	// never asked the chain, and the error message must not start a helper
+	// (outside any context) just to name it.
+	writeHelper(t, "hangs", "exec sleep 60\n")
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"errors":[{"code":"DENIED","message":"denied"}]}`)
+	}))
+	defer reg.Close()
+	host := strings.TrimPrefix(reg.URL, "http://")
+	dir := t.TempDir()
+	writeDockerConfig(t, dir, fmt.Sprintf(`{"credHelpers":{%q:"hangs"}}`, host))
+	c := newClient(t, Options{Getenv: env(t, envDockerConfig, dir), HTTPClient: &http.Client{}})
+
+	start := time.Now()
+	_, err := c.Resolve(context.Background(), host+"/acme/charts/podinfo", "1.2.0")
+
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Fatalf("Resolve took %s: describing the refusal ran the helper", elapsed)
+	}
+	if !errors.Is(err, state.ErrUnauthorized) || !strings.Contains(err.Error(), `docker credential helper "hangs"`) {
+		t.Errorf("err = %v, want ErrUnauthorized naming the helper", err)
+	}
 }

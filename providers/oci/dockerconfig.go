@@ -69,14 +69,20 @@ func loadDockerStore(getenv func(string) string) *dockerStore {
 	return d
 }
 
-// source names the part of the docker store that answers for host, with
-// the precedence oras-go's DynamicStore applies.
-func (d *dockerStore) source(host string) string {
+// helper is the credential helper that answers for host, "" when the
+// config file itself does, with the precedence oras-go's DynamicStore
+// applies.
+func (d *dockerStore) helper(host string) string {
 	if h := d.credHelpers[credentials.ServerAddressFromHostname(host)]; h != "" {
-		return fmt.Sprintf("docker credential helper %q", h)
+		return h
 	}
-	if d.credsStore != "" {
-		return fmt.Sprintf("docker credential helper %q", d.credsStore)
+	return d.credsStore
+}
+
+// source names the part of the docker store that answers for host.
+func (d *dockerStore) source(host string) string {
+	if h := d.helper(host); h != "" {
+		return fmt.Sprintf("docker credential helper %q", h)
 	}
 	return fmt.Sprintf("docker config (%s)", d.path)
 }
