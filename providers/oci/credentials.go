@@ -105,6 +105,7 @@ func (c *Credentials) Check() error {
 // pair, an unreadable docker config, a failing or cancelled credential
 // helper) names the source, never a secret.
 func (c *Credentials) Find(ctx context.Context, host string) (Credential, error) {
+	host = canonicalHost(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cred, ok := c.found[host]; ok {
@@ -123,6 +124,7 @@ func (c *Credentials) Find(ctx context.Context, host string) (Credential, error)
 // that could stop one may have ended. A helper not yet asked is named as
 // the source it would be.
 func (c *Credentials) Source(host string) string {
+	host = canonicalHost(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cred, ok := c.found[host]; ok {
@@ -184,6 +186,21 @@ func (c *Credentials) find(ctx context.Context, host string, runHelpers bool) (C
 		}
 	}
 	return Credential{Source: sourceAnonymous}, nil
+}
+
+// dockerHubHost is Docker Hub's registry as oras-go names it.
+const dockerHubHost = "registry-1.docker.io"
+
+// canonicalHost gives Docker Hub one name: go-containerregistry calls it
+// "index.docker.io", oras-go "registry-1.docker.io", and `docker login`
+// stores it under "https://index.docker.io/v1/" (which
+// credentials.ServerAddressFromHostname maps the latter to).
+func canonicalHost(host string) string {
+	switch host {
+	case "docker.io", "index.docker.io":
+		return dockerHubHost
+	}
+	return host
 }
 
 // hostname strips the port from "name:port".

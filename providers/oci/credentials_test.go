@@ -37,6 +37,8 @@ func TestCredentials_followTheDocumentedOrder(t *testing.T) {
 	writeDockerConfig(t, authsDir, `{"auths":{"ghcr.io":{"auth":"dTpw"}}}`) // u:p
 	helperDir := t.TempDir()
 	writeDockerConfig(t, helperDir, `{"credHelpers":{"ghcr.io":"ordertest"}}`)
+	hubDir := t.TempDir()
+	writeDockerConfig(t, hubDir, `{"auths":{"https://index.docker.io/v1/":{"auth":"dTpw"}}}`)
 	otherDir := t.TempDir()
 	writeDockerConfig(t, otherDir, `{"auths":{"registry.example.com":{"auth":"dTpw"}}}`)
 	home := t.TempDir()
@@ -61,6 +63,8 @@ func TestCredentials_followTheDocumentedOrder(t *testing.T) {
 		{"github token never sent to another registry", token, "registry.example.com", sourceAnonymous, ""},
 		{"docker config without this host, not ghcr.io: anonymous", []string{envDockerConfig, authsDir}, "quay.io", sourceAnonymous, ""},
 		{"nothing configured", nil, "ghcr.io", sourceAnonymous, ""},
+		{"Docker Hub as oras-go names it", []string{envDockerConfig, hubDir}, "registry-1.docker.io", "docker config (" + filepath.Join(hubDir, "config.json") + ")", "u"},
+		{"Docker Hub as go-containerregistry names it", []string{envDockerConfig, hubDir}, "index.docker.io", "docker config (" + filepath.Join(hubDir, "config.json") + ")", "u"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
