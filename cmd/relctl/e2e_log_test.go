@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/relctl/relctl/providers/github/githubtest"
 	"github.com/relctl/relctl/providers/oci/ocitest"
 )
 
@@ -81,5 +84,40 @@ func TestE2E_unknownLogLevelIsAnErrorNotSilence(t *testing.T) {
 
 	if code != exitError || !strings.Contains(stderr, `RELCTL_LOG="degub"`) {
 		t.Errorf("plan with RELCTL_LOG=degub exited %d, stderr %q; want 1 naming the variable", code, stderr)
+	}
+}
+
+// TestE2E_debugLogNumbersRetries: a 503 from GitHub and one from the
+// registry are retried, and the trace shows each attempt with its retry
+// number.
+func TestE2E_debugLogNumbersRetries(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry)
+	h.env["RELCTL_LOG"] = "debug"
+	h.gh.Inject(githubtest.Fault{Method: "GET", PathPattern: "/repos/{owner}/{repo}/releases", Nth: 1, Status: http.StatusServiceUnavailable})
+	var failed atomic.Bool
+	h.reg.Inject(func(r *http.Request) int {
+		if r.Method == http.MethodHead && strings.HasSuffix(r.URL.Path, "/manifests/1.0.0") && failed.CompareAndSwap(false, true) {
+			return http.StatusServiceUnavailable
+		}
+		return 0
+	})
+
+	code, out, stderr := h.relctl("plan")
+
+	if code != exitOK {
+		t.Fatalf("plan exited %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	regHost := regexp.QuoteMeta(h.reg.Host)
+	for _, re := range []string{
+		`(?m)^relctl \[DEBUG\] http: GET http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases\S* -> 503 \([^,]+\)$`,
+		`(?m)^relctl \[DEBUG\] http: GET http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases\S* -> 200 \([^,]+, retry 1\)$`,
+		`(?m)^relctl \[DEBUG\] http: HEAD http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 503 \([^,]+\)$`,
+		`(?m)^relctl \[DEBUG\] http: HEAD http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 404 \([^,]+, retry 1\)$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(stderr) {
+			t.Errorf("stderr has no line matching %s:\n%s", re, stderr)
+		}
 	}
 }
