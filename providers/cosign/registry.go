@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -45,6 +46,36 @@ func (s *Signer) ociOptions(ctx context.Context) []ociremote.Option {
 		opts = append(opts, remote.WithTransport(s.opts.Transport))
 	}
 	return []ociremote.Option{ociremote.WithRemoteOptions(opts...)}
+}
+
+// withRegistry completes opts for the network: the credential chain
+// (Credentials, else one over Getenv, else over the process environment)
+// and, with a trace, the registry transport and the OIDC token client
+// wrapped with it.
+func withRegistry(opts Options) (Options, *oci.Credentials) {
+	creds := opts.Credentials
+	if creds == nil {
+		getenv := opts.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		creds = oci.NewCredentials(getenv)
+	}
+	if opts.Log != nil {
+		rt := opts.Transport
+		if rt == nil {
+			rt = remote.DefaultTransport
+		}
+		opts.Transport = opts.Log.Transport(rt)
+		client := http.DefaultClient
+		if opts.HTTPClient != nil {
+			client = opts.HTTPClient
+		}
+		traced := *client
+		traced.Transport = opts.Log.Transport(traced.Transport)
+		opts.HTTPClient = &traced
+	}
+	return opts, creds
 }
 
 // keychain adapts relctl's one credential chain (oci.Credentials) to

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"sync"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/relctl/relctl/config"
@@ -111,26 +110,9 @@ type Signer struct {
 // Signer whose methods return ErrDisabled, never a nil Signer.
 func New(ctx context.Context, opts Options) (*Signer, error) {
 	s := &Signer{mode: opts.Signing.Mode, signing: opts.Signing, opts: opts, getenv: opts.Getenv}
+	s.opts, s.creds = withRegistry(opts)
 	if s.getenv == nil {
 		s.getenv = os.Getenv
-	}
-	if opts.Log != nil {
-		rt := opts.Transport
-		if rt == nil {
-			rt = remote.DefaultTransport
-		}
-		s.opts.Transport = opts.Log.Transport(rt)
-		client := http.DefaultClient
-		if opts.HTTPClient != nil {
-			client = opts.HTTPClient
-		}
-		traced := *client
-		traced.Transport = opts.Log.Transport(traced.Transport)
-		s.opts.HTTPClient = &traced
-	}
-	s.creds = opts.Credentials
-	if s.creds == nil {
-		s.creds = oci.NewCredentials(s.getenv)
 	}
 	if s.signing.FulcioURL == "" {
 		s.signing.FulcioURL = defaultFulcioURL
