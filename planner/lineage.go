@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -122,10 +121,11 @@ func fencedBlocks(text, info string) []string {
 		keep  bool
 		cur   strings.Builder
 	)
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
+	// Split in memory rather than with a bufio.Scanner: a Scanner stops
+	// at a line over its buffer, and its error, easy to drop, would leave
+	// every later block unread. The text is already in memory.
+	for line := range strings.Lines(text) {
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		trimmed := strings.TrimSpace(line)
 		if fence == "" {
 			for _, f := range []string{"```", "~~~"} {

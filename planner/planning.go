@@ -108,6 +108,12 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 	if o.ContentDigest != "" {
 		ch.Before["content"] = o.ContentDigest
 	}
+	if o.NotAChart != "" {
+		// Whatever on_conflict says: overwriting would destroy an image
+		// someone else published under the chart's name.
+		ch.Action, ch.Reason = ActionBlocked, o.NotAChart
+		return ch, false
+	}
 	switch {
 	case o.ManifestDigest == o.LocalManifestDigest:
 		ch.Action, ch.Reason, ch.After = ActionNoOp, "published, digest "+short(o.ManifestDigest), ch.Before

@@ -16,13 +16,16 @@ type Packager interface {
 	ContentDigest(archive []byte) (string, error)
 }
 
-// RegistryReader reads chart manifests from an OCI registry.
+// RegistryReader reads chart manifests from an OCI registry. Its errors
+// name the operation and the reference ("resolve <repository>:<tag>: …");
+// Refresh adds the resource address.
 type RegistryReader interface {
 	// Resolve returns the manifest digest that repository:tag points to,
 	// or an error wrapping ErrNotFound.
 	Resolve(ctx context.Context, repository, tag string) (string, error)
 	// FetchChart returns the chart content layer (the .tgz bytes) of the
-	// manifest with the given digest.
+	// manifest with the given digest; a manifest that is not a chart gives
+	// a *NotAChartError.
 	FetchChart(ctx context.Context, repository, manifestDigest string) ([]byte, error)
 	// ManifestDigest is the digest of the manifest a push of pkg writes.
 	// It is computed locally, without a request.
@@ -34,7 +37,9 @@ type SignatureReader interface {
 	VerifySignatures(ctx context.Context, repository, manifestDigest string) (*SignatureState, error)
 }
 
-// ReleaseReader lists a repository's GitHub releases.
+// ReleaseReader lists a repository's GitHub releases. Its errors say what
+// was done to which repository ("list releases of acme/charts: …"); Refresh
+// returns them as they are.
 type ReleaseReader interface {
 	// ListReleases returns every release of the repository, drafts
 	// included, with their assets. An asset's Digest is empty when GitHub
@@ -57,7 +62,8 @@ type LineageReader interface {
 	Attestations(ctx context.Context, digest string) ([]json.RawMessage, error)
 }
 
-// TagReader reads the repository's git tags.
+// TagReader reads the repository's git tags. Like ReleaseReader's, its
+// errors name the operation and the repository.
 type TagReader interface {
 	// Tags lists every tag of the repository.
 	Tags(ctx context.Context) ([]TagRef, error)

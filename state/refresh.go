@@ -51,11 +51,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 	if r.Releases != nil && spec.GitHub != nil {
 		g.Go(func() error {
 			var err error
+			// The reader's error already says "list releases of
+			// <repository>" (ReleaseReader's contract): wrapping it
+			// again printed the prefix twice.
 			releases, err = r.Releases.ListReleases(gctx)
-			if err != nil {
-				return fmt.Errorf("list releases of %s: %w", spec.GitHub.Repository, err)
-			}
-			return nil
+			return err
 		})
 	}
 	charts := new(errgroup.Group)
@@ -109,10 +109,10 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 	}
 	cs.OCI = *oci
 
-	if r.Signatures != nil && oci.Exists {
+	if r.Signatures != nil && oci.Exists && oci.NotAChart == "" {
 		sig, err := r.Signatures.VerifySignatures(ctx, oci.Repository, oci.ManifestDigest)
 		if err != nil {
-			return nil, fmt.Errorf("read signatures of oci_signature.%s (%s@%s): %w", c.Name, oci.Repository, oci.ManifestDigest, err)
+			return nil, fmt.Errorf("oci_signature.%s: %w", c.Name, err)
 		}
 		cs.Signature = sig
 	}
@@ -145,15 +145,22 @@ func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers)
 	case errors.Is(err, ErrNotFound):
 		return st, nil
 	case err != nil:
-		return nil, fmt.Errorf("resolve oci_chart.%s (%s:%s): %w", pkg.Chart, st.Repository, st.Tag, err)
+		return nil, fmt.Errorf("oci_chart.%s: %w", pkg.Chart, err)
 	}
 	st.Exists, st.ManifestDigest = true, remote
 	if remote == local {
 		return st, nil
 	}
 	archive, err := reg.FetchChart(ctx, st.Repository, remote)
+	var notChart *NotAChartError
+	if errors.As(err, &notChart) {
+		// Another chart's observation must not abort for this one: the
+		// planner blocks this chart's change with the reason.
+		st.NotAChart = fmt.Sprintf("%s:%s holds %s, not a Helm chart", st.Repository, st.Tag, notChart.Holds)
+		return st, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("fetch oci_chart.%s (%s@%s): %w", pkg.Chart, st.Repository, remote, err)
+		return nil, fmt.Errorf("oci_chart.%s: %w", pkg.Chart, err)
 	}
 	// An archive that is not a chart (or is corrupt) differs from ours:
 	// the planner reports it as a conflict, which is what it is.

@@ -86,6 +86,9 @@ type OCIState struct {
 	// tool with the same files, the release carries these bytes, so that
 	// the registry and the release agree.
 	RemoteArchive []byte
+	// NotAChart, when set, says the tag holds something other than a
+	// chart (an image, an index), in words: the chart's change is blocked.
+	NotAChart string
 }
 
 // ChartMeta is the part of Chart.yaml that release notes show.

@@ -31,7 +31,7 @@ func observeTags(ctx context.Context, snap *Snapshot, tr TagReader) error {
 	}
 	refs, err := tr.Tags(ctx)
 	if err != nil {
-		return fmt.Errorf("list tags: %w", err)
+		return err // "list tags of <repository>: …" (TagReader's contract)
 	}
 	byName := make(map[string]TagRef, len(refs))
 	for _, r := range refs {

@@ -10,6 +10,7 @@ import (
 	"github.com/relctl/relctl/providers/cosign"
 	"github.com/relctl/relctl/providers/github"
 	"github.com/relctl/relctl/providers/helm"
+	"github.com/relctl/relctl/providers/httplog"
 	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
 )
@@ -34,7 +35,13 @@ const (
 
 func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (*backend, error) {
 	b := &backend{spec: spec, packager: helm.New(helm.Options{SourceDateEpoch: env.Getenv("SOURCE_DATE_EPOCH")})}
-	reg, err := oci.New(oci.Options{Insecure: spec.Registry.Insecure, Getenv: env.Getenv, Retry: spec.Retry, UserAgent: userAgent()})
+	// One trace for every provider, so RELCTL_LOG=debug lists each
+	// request relctl makes, in the order made.
+	trace, err := httplog.FromEnv(env.Getenv, env.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := oci.New(oci.Options{Insecure: spec.Registry.Insecure, Getenv: env.Getenv, Retry: spec.Retry, UserAgent: userAgent(), Log: trace})
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", spec.Registry.Host, err)
 	}
@@ -44,6 +51,8 @@ func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (
 		s, err := cosign.New(ctx, cosign.Options{
 			Signing:           spec.Signing,
 			Getenv:            env.Getenv,
+			Credentials:       reg.Credentials(), // signatures go where charts went, with their credential
+			Log:               trace,
 			AllowHTTPRegistry: spec.Registry.Insecure || oci.IsLoopback(spec.Registry.Host),
 			VerifyOnly:        why == forReading,
 		})
@@ -67,6 +76,7 @@ func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (
 			Owner:  spec.GitHub.Owner,
 			Repo:   spec.GitHub.Name,
 			Retry:  spec.Retry,
+			Log:    trace,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("github: %w", err)

@@ -69,7 +69,7 @@ for confirmation (or takes --auto-approve).`,
 			if len(o.plan.Blocked()) > 0 {
 				err := fmt.Errorf("%w: nothing was applied", planner.ErrBlocked)
 				if asJSON {
-					views.ApplyJSON(env.Stdout, nil, err)
+					err = errors.Join(err, jsonWritten(views.ApplyJSON(env.Stdout, nil, err)))
 				}
 				return exitWith(exitError, err)
 			}
@@ -119,7 +119,11 @@ for confirmation (or takes --auto-approve).`,
 				appendStepSummary(env, func(buf *bytes.Buffer) error { return views.ApplyMarkdown(buf, o.plan, res, server) })
 			}
 			if asJSON {
-				views.ApplyJSON(env.Stdout, res, applyErr)
+				// A script reading the JSON must not take a write that
+				// failed (a closed pipe, a full disk) for silence.
+				if err := jsonWritten(views.ApplyJSON(env.Stdout, res, applyErr)); err != nil {
+					return exitWith(exitError, errors.Join(applyErr, err))
+				}
 			} else if res != nil {
 				views.ApplySummary(env.Stdout, res, g.style(env))
 			}
@@ -161,6 +165,14 @@ func confirm(env *Env) error {
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
 		return errors.New("apply cancelled")
+	}
+	return nil
+}
+
+// jsonWritten names a failure to write the JSON result.
+func jsonWritten(err error) error {
+	if err != nil {
+		return fmt.Errorf("write the JSON result: %w", err)
 	}
 	return nil
 }

@@ -118,23 +118,41 @@ func stepSummary(env *Env, p *planner.ChangeSet) {
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY,
-// when set and when it fits.
+// when set. The summary is a courtesy beside the command's real output: a
+// failure to write it is a warning on stderr, never silent and never the
+// command's failure.
 func appendStepSummary(env *Env, render func(*bytes.Buffer) error) {
 	path := env.Getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return
 	}
+	if err := writeStepSummary(path, render); err != nil {
+		fmt.Fprintf(env.Stderr, "Warning: step summary not written: %v\n", err)
+	}
+}
+
+func writeStepSummary(path string, render func(*bytes.Buffer) error) (err error) {
 	var buf bytes.Buffer
-	if err := render(&buf); err != nil || buf.Len() > maxStepSummary {
-		return
+	if err := render(&buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	if buf.Len() > maxStepSummary {
+		return fmt.Errorf("%d bytes, over GitHub's limit of %d (GitHub would drop the whole summary)", buf.Len(), maxStepSummary)
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Warning: write step summary: %v\n", err)
-		return
+		return err
 	}
-	defer f.Close()
-	f.Write(buf.Bytes())
+	defer func() {
+		// Close reports what a buffered write could not.
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	return nil
 }
 
 // commentPlan posts the plan in Markdown on the pull request that triggered

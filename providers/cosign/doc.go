@@ -10,10 +10,10 @@
 //
 // It never touches the chart manifest itself, never deletes or rewrites a
 // signature already in the registry and never prompts on a terminal.
-// Passwords, tokens and registry credentials come through Options.Getenv;
+// Passwords and tokens come through Options.Getenv, registry credentials
+// through relctl's one chain (oci.Credentials, the one chart pushes use);
 // only what cosign's libraries read for themselves comes from the process
-// (the docker credential store under DOCKER_CONFIG/HOME, Sigstore's TUF
-// cache under TUF_ROOT, SIGSTORE_* key overrides). No error it returns
+// (Sigstore's TUF cache under TUF_ROOT, SIGSTORE_* key overrides). No error it returns
 // contains a password, a private key or an OIDC token.
 //
 // Signing uses cosign's building blocks (payload, static signature, mutate,

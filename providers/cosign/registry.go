@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 
+	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
 )
 
@@ -35,38 +37,73 @@ func (s *Signer) digestRef(repository, manifestDigest string) (name.Digest, erro
 // cosign's defaults wholesale, so cosign never reaches for credentials
 // relctl did not choose.
 func (s *Signer) ociOptions(ctx context.Context) []ociremote.Option {
-	return []ociremote.Option{ociremote.WithRemoteOptions(
+	opts := []remote.Option{
 		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(keychain{getenv: s.getenv}),
+		remote.WithAuthFromKeychain(keychain{creds: s.creds}),
 		remote.WithUserAgent(userAgent),
-	)}
+	}
+	if s.opts.Transport != nil {
+		opts = append(opts, remote.WithTransport(s.opts.Transport))
+	}
+	return []ociremote.Option{ociremote.WithRemoteOptions(opts...)}
 }
 
-// keychain picks registry credentials the way relctl documents it:
-// RELCTL_REGISTRY_USERNAME / _PASSWORD when set (relctl talks to one
-// registry), else GITHUB_TOKEN (or GH_TOKEN) for ghcr.io, else the docker
-// credential store.
+// withRegistry completes opts for the network: the credential chain
+// (Credentials, else one over Getenv, else over the process environment)
+// and, with a trace, the registry transport and the OIDC token client
+// wrapped with it.
+func withRegistry(opts Options) (Options, *oci.Credentials) {
+	creds := opts.Credentials
+	if creds == nil {
+		getenv := opts.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		creds = oci.NewCredentials(getenv)
+	}
+	if opts.Log != nil {
+		rt := opts.Transport
+		if rt == nil {
+			rt = remote.DefaultTransport
+		}
+		opts.Transport = opts.Log.Transport(rt)
+		client := http.DefaultClient
+		if opts.HTTPClient != nil {
+			client = opts.HTTPClient
+		}
+		traced := *client
+		traced.Transport = opts.Log.Transport(traced.Transport)
+		opts.HTTPClient = &traced
+	}
+	return opts, creds
+}
+
+// keychain adapts relctl's one credential chain (oci.Credentials) to
+// go-containerregistry, so a signature is pushed and read with the
+// credential its chart was pushed with.
 type keychain struct {
-	getenv func(string) string
+	creds *oci.Credentials
 }
 
+var _ authn.ContextKeychain = keychain{}
+
+// Resolve is never called by go-containerregistry, which prefers
+// ResolveContext; it exists to satisfy authn.Keychain.
 func (k keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	user, pass := k.getenv("RELCTL_REGISTRY_USERNAME"), k.getenv("RELCTL_REGISTRY_PASSWORD")
-	if user != "" || pass != "" {
-		return authn.FromConfig(authn.AuthConfig{Username: user, Password: pass}), nil
+	return k.ResolveContext(context.Background(), r)
+}
+
+// ResolveContext runs a credential helper, if the chain needs one, under
+// the command's context.
+func (k keychain) ResolveContext(ctx context.Context, r authn.Resource) (authn.Authenticator, error) {
+	cred, err := k.creds.Find(ctx, r.RegistryStr())
+	if err != nil {
+		return nil, err
 	}
-	if r.RegistryStr() == "ghcr.io" {
-		token := k.getenv("GITHUB_TOKEN")
-		if token == "" {
-			token = k.getenv("GH_TOKEN")
-		}
-		if token != "" {
-			// GHCR checks the token, not the user name, which only has to
-			// be non-empty.
-			return authn.FromConfig(authn.AuthConfig{Username: userAgent, Password: token}), nil
-		}
+	if cred.Anonymous() {
+		return authn.Anonymous, nil
 	}
-	return authn.DefaultKeychain.Resolve(r)
+	return authn.FromConfig(authn.AuthConfig{Username: cred.Username, Password: cred.Password, IdentityToken: cred.IdentityToken}), nil
 }
 
 // registryError marks refused credentials with state.ErrUnauthorized, so

@@ -13,6 +13,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/httplog"
+	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
 )
 
@@ -26,13 +28,24 @@ type Options struct {
 	// Rekor URLs, tlog upload.
 	Signing config.Signing
 	// Getenv reads COSIGN_PASSWORD, ACTIONS_ID_TOKEN_REQUEST_URL and
-	// ACTIONS_ID_TOKEN_REQUEST_TOKEN, SIGSTORE_ID_TOKEN,
-	// RELCTL_REGISTRY_USERNAME and RELCTL_REGISTRY_PASSWORD, GITHUB_TOKEN
-	// (or GH_TOKEN). Nil means os.Getenv.
+	// ACTIONS_ID_TOKEN_REQUEST_TOKEN, SIGSTORE_ID_TOKEN, and, without
+	// Credentials, what oci.NewCredentials reads. Nil means os.Getenv.
 	Getenv func(string) string
+	// Credentials is the registry credential chain; nil means
+	// oci.NewCredentials(Getenv). Give the chain the chart pushes use
+	// (oci.Client.Credentials): then a signature is pushed with the
+	// credential its chart was.
+	Credentials *oci.Credentials
 	// HTTPClient makes the GitHub Actions OIDC token request. Nil means
 	// http.DefaultClient.
 	HTTPClient *http.Client
+	// Transport sends registry requests, below go-containerregistry's
+	// retries and authentication. Nil means go-containerregistry's
+	// remote.DefaultTransport.
+	Transport http.RoundTripper
+	// Log traces every registry and OIDC token request attempt
+	// (RELCTL_LOG=debug); nil traces nothing.
+	Log *httplog.Logger
 	// AllowHTTPRegistry talks plain HTTP to the registry (loopback
 	// registries, `insecure = true`).
 	AllowHTTPRegistry bool
@@ -64,6 +77,7 @@ type Signer struct {
 	signing config.Signing
 	opts    Options
 	getenv  func(string) string
+	creds   *oci.Credentials
 
 	// Key mode: the loaded key, its public half, and the reference it came
 	// from (for messages; never the key itself).
@@ -90,6 +104,7 @@ type Signer struct {
 // Signer whose methods return ErrDisabled, never a nil Signer.
 func New(ctx context.Context, opts Options) (*Signer, error) {
 	s := &Signer{mode: opts.Signing.Mode, signing: opts.Signing, opts: opts, getenv: opts.Getenv}
+	s.opts, s.creds = withRegistry(opts)
 	if s.getenv == nil {
 		s.getenv = os.Getenv
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 
 	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/rekor"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
@@ -75,7 +74,7 @@ func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
 		}
 	}
 	if s.signing.TlogUpload {
-		client, err := rekor.NewClient(s.signing.RekorURL)
+		client, err := s.rekorClient()
 		if err != nil {
 			return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
 		}
@@ -93,7 +92,7 @@ func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
 // verifier check the entry offline. In key mode the entry carries the
 // public key, which Rekor then publishes: public-good Rekor is public.
 func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, certPEM, sig, signed []byte) (*cbundle.RekorBundle, error) {
-	client, err := rekor.NewClient(s.signing.RekorURL)
+	client, err := s.rekorClient()
 	if err != nil {
 		return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
 	}

@@ -11,6 +11,7 @@ import (
 	gh "github.com/google/go-github/v62/github"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/httplog"
 )
 
 // Options configures a Client.
@@ -52,6 +53,9 @@ type Options struct {
 	// means DefaultMutationInterval, negative means no spacing. An API on
 	// loopback (an emulator) is never paced.
 	MutationInterval time.Duration
+	// Log traces every request attempt (RELCTL_LOG=debug), API calls and
+	// asset downloads alike; nil traces nothing.
+	Log *httplog.Logger
 }
 
 // Client is a GitHub Releases client for one repository. It is safe for
@@ -102,8 +106,10 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		rt = defaultTransport()
 	}
-	base.Transport = &retryTransport{
-		base:     rt,
+	// The trace sits beneath the retries, to show each attempt; Requests
+	// numbers them, since the retry layer clones each attempt.
+	base.Transport = opts.Log.Requests(&retryTransport{
+		base:     opts.Log.Transport(rt),
 		attempts: retry.Attempts,
 		minWait:  retry.MinBackoff,
 		maxWait:  retry.MaxBackoff,
@@ -114,7 +120,7 @@ func New(opts Options) (*Client, error) {
 			sleep:    sleep,
 			now:      time.Now,
 		},
-	}
+	})
 	plain := base
 	base.CheckRedirect = sameHostRedirects
 

@@ -125,35 +125,6 @@ func TestAuth_dockerCredentialHelperIsUsedAndNamed(t *testing.T) {
 	}
 }
 
-func TestCredentialSource_followsTheDocumentedOrder(t *testing.T) {
-	dockerDir := t.TempDir()
-	writeDockerConfig(t, dockerDir, `{"auths":{"ghcr.io":{"auth":"dTpw"}}}`)
-	tests := []struct {
-		name string
-		env  []string
-		host string
-		want string
-	}{
-		{"github token only for ghcr.io", []string{envGitHubToken, "ghs_x"}, "ghcr.io", "GITHUB_TOKEN"},
-		{"GH_TOKEN when GITHUB_TOKEN is unset", []string{envGHToken, "ghs_x"}, "ghcr.io", "GH_TOKEN"},
-		{"github token never sent to a loopback host", []string{envGitHubToken, "ghs_x"}, "127.0.0.1:5000", "anonymous"},
-		{"github token never sent to another registry", []string{envGitHubToken, "ghs_x"}, "registry.example.com", "anonymous"},
-		{"registry variables win", []string{envGitHubToken, "ghs_x", EnvRegistryUsername, "u", EnvRegistryPassword, "p"}, "ghcr.io", sourceEnv},
-		{"one registry variable is not enough", []string{EnvRegistryUsername, "u"}, "ghcr.io", "anonymous"},
-		{"docker config before github token", []string{envGitHubToken, "ghs_x", envDockerConfig, dockerDir}, "ghcr.io", "docker config (" + filepath.Join(dockerDir, "config.json") + ")"},
-		{"docker config without this host falls through", []string{envGitHubToken, "ghs_x", envDockerConfig, dockerDir}, "registry.example.com", "anonymous"},
-		{"nothing configured", nil, "ghcr.io", "anonymous"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := newClient(t, Options{Getenv: env(t, tt.env...)})
-			if got := c.CredentialSource(tt.host); got != tt.want {
-				t.Errorf("CredentialSource(%q) = %q, want %q", tt.host, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestAuth_ghcrWriteDenialHintsAtPackagesWrite(t *testing.T) {
 	// GHCR answers a token that may read but not write a package with this
 	// body on the upload request.

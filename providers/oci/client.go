@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/retry"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/httplog"
 	"github.com/relctl/relctl/state"
 )
 
@@ -25,8 +25,13 @@ type Options struct {
 	Insecure bool
 	// Getenv reads the environment; nil means os.Getenv. It is asked for
 	// RELCTL_REGISTRY_USERNAME, RELCTL_REGISTRY_PASSWORD, GITHUB_TOKEN,
-	// GH_TOKEN and DOCKER_CONFIG.
+	// GH_TOKEN, DOCKER_CONFIG and HOME. Ignored with Credentials.
 	Getenv func(string) string
+	// Credentials is the registry credential chain; nil means
+	// NewCredentials(Getenv). Pass the chain another provider uses (or
+	// take this Client's with Client.Credentials) so both authenticate
+	// alike and a credential helper runs once per host.
+	Credentials *Credentials
 	// HTTPClient sends every request; nil means a client that retries
 	// network errors, 5xx and 429 with jittered exponential backoff
 	// (oras-go's retry.DefaultPolicy).
@@ -36,6 +41,9 @@ type Options struct {
 	Retry config.Retry
 	// UserAgent is sent with every request; "" means "relctl".
 	UserAgent string
+	// Log traces every request attempt (RELCTL_LOG=debug); nil traces
+	// nothing.
+	Log *httplog.Logger
 }
 
 // Client reads and writes charts in OCI registries. It is safe for
@@ -44,12 +52,8 @@ type Options struct {
 // registry and scope rather than once per request.
 type Client struct {
 	insecure bool
-	getenv   func(string) string
+	creds    *Credentials
 	auth     *auth.Client
-
-	credMu sync.Mutex
-	creds  map[string]credentialLookup // by host, see credentials.go
-	docker *dockerStore                // loaded on first need
 }
 
 var _ state.RegistryReader = (*Client)(nil)
@@ -71,22 +75,34 @@ func retryPolicy(r config.Retry) func() retry.Policy {
 	return func() retry.Policy { return &p }
 }
 
-// New returns a Client. It makes no request.
+// New returns a Client. It makes no request; a half-set
+// RELCTL_REGISTRY_USERNAME/PASSWORD pair is an error now.
 func New(opts Options) (*Client, error) {
-	c := &Client{
-		insecure: opts.Insecure,
-		getenv:   opts.Getenv,
-		creds:    map[string]credentialLookup{},
+	c := &Client{insecure: opts.Insecure, creds: opts.Credentials}
+	if c.creds == nil {
+		getenv := opts.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		c.creds = NewCredentials(getenv)
 	}
-	if c.getenv == nil {
-		c.getenv = os.Getenv
+	if err := c.creds.Check(); err != nil {
+		return nil, err
 	}
 	httpClient := opts.HTTPClient
 	if httpClient == nil {
 		// Every request oras-go sends with a body is rewindable (GetBody is
 		// set for the byte readers Push hands it), so the retry transport
-		// may resend a PUT or POST safely.
-		httpClient = &http.Client{Transport: &retry.Transport{Policy: retryPolicy(opts.Retry)}}
+		// may resend a PUT or POST safely. The trace sits beneath the
+		// retries, to show each attempt.
+		httpClient = &http.Client{Transport: opts.Log.Requests(&retry.Transport{
+			Base:   opts.Log.Transport(nil),
+			Policy: retryPolicy(opts.Retry),
+		})}
+	} else if opts.Log != nil {
+		traced := *httpClient
+		traced.Transport = opts.Log.Transport(traced.Transport)
+		httpClient = &traced
 	}
 	ua := opts.UserAgent
 	if ua == "" {
@@ -95,10 +111,20 @@ func New(opts Options) (*Client, error) {
 	c.auth = &auth.Client{
 		Client:     httpClient,
 		Cache:      auth.NewCache(),
-		Credential: c.credential,
+		Credential: c.creds.CredentialFunc(),
 	}
 	c.auth.SetUserAgent(ua)
 	return c, nil
+}
+
+// Credentials returns the chain this Client authenticates with, for the
+// other providers that talk to the same registries (cosign).
+func (c *Client) Credentials() *Credentials { return c.creds }
+
+// CredentialSource names where the credentials for host come from; see
+// Credential.Source. It never returns a secret.
+func (c *Client) CredentialSource(host string) string {
+	return c.creds.Source(host)
 }
 
 // repository returns the oras-go handle for "host/path/chart". It is cheap:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,7 +74,58 @@ func TestFetchChart_refusesAnArtifactThatIsNotAChart(t *testing.T) {
 
 	_, err = c.FetchChart(ctx, repository, manifest.Digest.String())
 
-	if err == nil || !strings.Contains(err.Error(), "not a helm chart") {
-		t.Fatalf("FetchChart of a non-chart artifact: err = %v, want not a helm chart", err)
+	if !errors.Is(err, state.ErrNotAChart) || !strings.Contains(err.Error(), "holds an OCI artifact (application/vnd.example+type), not a Helm chart") {
+		t.Fatalf("FetchChart of a non-chart artifact: err = %v, want state.ErrNotAChart saying what it holds", err)
 	}
+}
+
+func TestFetchChart_containerImageOrIndexIsNotAChartSayingWhichWithItsMediaType(t *testing.T) {
+	s := startRegistry(t, ocitest.Options{})
+	repository := s.Host + "/acme/charts/podinfo"
+	repo, err := remote.NewRepository(repository)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.PlainHTTP = true
+	ctx := context.Background()
+	image := pushImage(t, repo)
+	// An index is packed by hand: oras-go packs image manifests only.
+	indexJSON := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[` +
+		`{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + image.Digest.String() + `","size":` + strconv.FormatInt(image.Size, 10) + `}]}`)
+	indexDesc, err := oras.PushBytes(ctx, repo, ocispec.MediaTypeImageIndex, indexJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, Options{})
+
+	for _, tt := range []struct{ what, digest, want string }{
+		{"image", image.Digest.String(), "holds a container image (application/vnd.oci.image.config.v1+json), not a Helm chart"},
+		{"index", indexDesc.Digest.String(), "holds an image index (application/vnd.oci.image.index.v1+json), not a Helm chart"},
+	} {
+		_, err := c.FetchChart(ctx, repository, tt.digest)
+		var nac *state.NotAChartError
+		if !errors.As(err, &nac) || !errors.Is(err, state.ErrNotAChart) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("FetchChart of an %s: err = %v, want a state.NotAChartError saying %q", tt.what, err, tt.want)
+		}
+	}
+}
+
+// pushImage pushes a minimal container image: an image config and one
+// layer, as `docker push` would.
+func pushImage(t *testing.T, repo *remote.Repository) ocispec.Descriptor {
+	t.Helper()
+	ctx := context.Background()
+	layer, err := oras.PushBytes(ctx, repo, ocispec.MediaTypeImageLayerGzip, []byte("not really a layer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := oras.PushBytes(ctx, repo, ocispec.MediaTypeImageConfig, []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := oras.PackManifest(ctx, repo, oras.PackManifestVersion1_1, "", oras.PackManifestOptions{ConfigDescriptor: &cfg, Layers: []ocispec.Descriptor{layer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return desc
 }

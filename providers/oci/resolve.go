@@ -10,6 +10,8 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
+
+	"github.com/relctl/relctl/state"
 )
 
 const (
@@ -22,6 +24,11 @@ const (
 	// dockerManifestMediaType is Docker's schema 2 manifest, which the OCI
 	// image manifest was derived from.
 	dockerManifestMediaType = "application/vnd.docker.distribution.manifest.v2+json"
+	// dockerManifestListMediaType is Docker's multi-platform image, the
+	// ancestor of the OCI image index.
+	dockerManifestListMediaType = "application/vnd.docker.distribution.manifest.list.v2+json"
+	// dockerImageConfigMediaType is a Docker image's config.
+	dockerImageConfigMediaType = "application/vnd.docker.container.image.v1+json"
 )
 
 // tagPattern is the distribution spec's tag grammar. Checking it here
@@ -52,9 +59,10 @@ func (c *Client) Resolve(ctx context.Context, repository, tag string) (string, e
 // FetchChart returns the chart archive (the .tgz bytes) of the manifest
 // repository@manifestDigest: it fetches the manifest, picks helm's chart
 // layer and fetches that blob, verifying both against their digests. It
-// makes two requests once authenticated. A manifest without a chart layer,
-// or a layer over MaxChartBytes, is an error; an absent manifest or blob
-// wraps state.ErrNotFound.
+// makes two requests once authenticated. A manifest that is not a chart (a
+// container image, an image index, another artifact) gives a
+// *state.NotAChartError saying what it is; a chart layer over MaxChartBytes
+// is an error; an absent manifest or blob wraps state.ErrNotFound.
 func (c *Client) FetchChart(ctx context.Context, repository, manifestDigest string) ([]byte, error) {
 	op := fmt.Sprintf("fetch chart %s@%s", repository, manifestDigest)
 	dgst, err := digest.Parse(manifestDigest)
@@ -75,8 +83,10 @@ func (c *Client) FetchChart(ctx context.Context, repository, manifestDigest stri
 	case ocispec.MediaTypeImageManifest, dockerManifestMediaType:
 		// helm's manifests carry no mediaType field, so a registry may
 		// label them either way; both have the same config and layers.
+	case ocispec.MediaTypeImageIndex, dockerManifestListMediaType:
+		return nil, fmt.Errorf("%s: %w", op, &state.NotAChartError{Holds: fmt.Sprintf("an image index (%s)", desc.MediaType)})
 	default:
-		return nil, fmt.Errorf("%s: manifest has media type %q, want %q", op, desc.MediaType, ocispec.MediaTypeImageManifest)
+		return nil, fmt.Errorf("%s: %w", op, &state.NotAChartError{Holds: fmt.Sprintf("a manifest of media type %s", desc.MediaType)})
 	}
 	var manifest ocispec.Manifest
 	if err := json.Unmarshal(data, &manifest); err != nil {
@@ -84,7 +94,7 @@ func (c *Client) FetchChart(ctx context.Context, repository, manifestDigest stri
 	}
 	layer, ok := chartLayer(manifest)
 	if !ok {
-		return nil, fmt.Errorf("%s: manifest has no %s layer: not a helm chart", op, ChartLayerMediaType)
+		return nil, fmt.Errorf("%s: %w", op, &state.NotAChartError{Holds: holds(manifest)})
 	}
 	if layer.Size > MaxChartBytes {
 		return nil, fmt.Errorf("%s: chart layer is %d bytes, over the %d byte limit", op, layer.Size, MaxChartBytes)
@@ -94,6 +104,21 @@ func (c *Client) FetchChart(ctx context.Context, repository, manifestDigest stri
 		return nil, c.describe(fmt.Sprintf("%s: fetch layer %s", op, layer.Digest), host, err)
 	}
 	return archive, nil
+}
+
+// holds names what a manifest without a chart layer is, by its config
+// media type (or artifact type), for the reason a user reads.
+func holds(m ocispec.Manifest) string {
+	switch mt := m.Config.MediaType; {
+	case mt == ocispec.MediaTypeImageConfig, mt == dockerImageConfigMediaType:
+		return fmt.Sprintf("a container image (%s)", mt)
+	case m.ArtifactType != "":
+		return fmt.Sprintf("an OCI artifact (%s)", m.ArtifactType)
+	case mt != "":
+		return fmt.Sprintf("an OCI artifact (%s)", mt)
+	default:
+		return "a manifest without a Helm chart layer"
+	}
 }
 
 // chartLayer finds the chart content layer the way helm's Pull does,

@@ -73,6 +73,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	cfg.Log.AccessLog.Disabled = true
 	cfg.Log.Level = "error"
 	cfg.HTTP.Addr = s.Host
+	// The YAML loader fills these defaults; a Configuration built in Go
+	// starts at zero, and a zero MaxEntries makes /v2/_catalog list nothing.
+	cfg.Catalog.MaxEntries = 1000
+	cfg.Tags.MaxTags = 1000
 	if opts.Username != "" {
 		dir, err := os.MkdirTemp("", "relctl-registry-")
 		if err != nil {

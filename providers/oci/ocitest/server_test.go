@@ -2,8 +2,13 @@ package ocitest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
+
+	"oras.land/oras-go/v2"
+	"oras.land/oras-go/v2/registry/remote"
 )
 
 func TestStart_servesTheDistributionAPIAndCountsRequests(t *testing.T) {
@@ -82,5 +87,39 @@ func TestInject_refusesMatchingRequestsUntilRemoved(t *testing.T) {
 			t.Fatalf("HEAD = %d, want %d", resp.StatusCode, want)
 		}
 		remove()
+	}
+}
+
+func TestCatalog_listsTheRepositoriesPushedTo(t *testing.T) {
+	s, err := Start(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{"acme/charts/podinfo", "acme/charts/redis"} {
+		repo, err := remote.NewRepository(s.Host + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repo.PlainHTTP = true
+		if _, err := oras.PackManifest(context.Background(), repo, oras.PackManifestVersion1_1, "application/vnd.example", oras.PackManifestOptions{}); err != nil {
+			t.Fatalf("push to %s: %v", name, err)
+		}
+	}
+
+	resp, err := http.Get("http://" + s.Host + "/v2/_catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Repositories []string `json:"repositories"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatalf("GET /v2/_catalog = %d: %v", resp.StatusCode, err)
+	}
+	want := []string{"acme/charts/podinfo", "acme/charts/redis"}
+	if !slices.Equal(got.Repositories, want) {
+		t.Errorf("/v2/_catalog repositories = %q, want %q", got.Repositories, want)
 	}
 }
