@@ -86,6 +86,14 @@ type OCIState struct {
 	// tool with the same files, the release carries these bytes, so that
 	// the registry and the release agree.
 	RemoteArchive []byte
+	// UpstreamOnly is set when the published package differs from the
+	// local one only by newer upstream dependency releases: the same own
+	// files, and a Chart.lock that still satisfies today's constraints.
+	// It is not a conflict.
+	UpstreamOnly bool
+	// NewerUpstream lists, when UpstreamOnly, the dependency versions a
+	// build today would take ("common 2.4.1").
+	NewerUpstream []string
 }
 
 // ChartMeta is the part of Chart.yaml that release notes show.
