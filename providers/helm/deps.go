@@ -125,6 +125,10 @@ func (p *Packager) resolve(ctx context.Context, dir string, ch *chart.Chart, nam
 		}
 		got, err := p.resolveOne(ctx, dir, name, d, want, named[i], created, stack)
 		if err != nil {
+			// A run being cancelled is not a dependency problem.
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("chart %s: dependency %q: %w", name, d.Name, ctx.Err())
+			}
 			return nil, err
 		}
 		fetched = true
