@@ -18,8 +18,15 @@ func validateCmd(g *globals, env *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !asJSON {
-				if _, err := loadSpec(g, env); err != nil {
+				spec, err := loadSpec(g, env)
+				if err != nil {
 					return err
+				}
+				if diags := dependencyDiagnostics(spec, env); len(diags) > 0 {
+					for _, d := range diags {
+						fmt.Fprintf(env.Stderr, "Error: %s: %s\n", d.Summary, d.Detail)
+					}
+					return exitWith(exitError, nil)
 				}
 				fmt.Fprintln(env.Stdout, g.style(env).Green("Success!")+" The configuration is valid.")
 				return nil
@@ -29,19 +36,23 @@ func validateCmd(g *globals, env *Env) *cobra.Command {
 				return exitWith(exitError, err)
 			}
 			p := config.NewParser()
-			_, diags := p.Load(config.LoadOptions{Dir: dir, Vars: g.vars, VarFiles: g.varFiles, Getenv: env.Getenv, Environ: env.Environ})
+			spec, diags := p.Load(config.LoadOptions{Dir: dir, Vars: g.vars, VarFiles: g.varFiles, Getenv: env.Getenv, Environ: env.Environ})
+			var depDiags []config.Diagnostic
+			if !diags.HasErrors() {
+				depDiags = dependencyDiagnostics(spec, env)
+			}
 			out := struct {
 				FormatVersion string              `json:"format_version"`
 				Valid         bool                `json:"valid"`
 				ErrorCount    int                 `json:"error_count"`
 				WarningCount  int                 `json:"warning_count"`
 				Diagnostics   []config.Diagnostic `json:"diagnostics"`
-			}{FormatVersion: planner.FormatVersion, Valid: !diags.HasErrors(), Diagnostics: p.DiagnosticsJSON(diags)}
+			}{FormatVersion: planner.FormatVersion, Valid: !diags.HasErrors() && len(depDiags) == 0, Diagnostics: append(p.DiagnosticsJSON(diags), depDiags...)}
 			if out.Diagnostics == nil {
 				out.Diagnostics = []config.Diagnostic{}
 			}
-			out.ErrorCount = len(diags.Errs())
-			out.WarningCount = len(diags) - out.ErrorCount
+			out.ErrorCount = len(diags.Errs()) + len(depDiags)
+			out.WarningCount = len(diags) - len(diags.Errs())
 			enc := json.NewEncoder(env.Stdout)
 			enc.SetIndent("", "  ")
 			if err := enc.Encode(out); err != nil {
