@@ -63,7 +63,9 @@ func (cs *ChartState) hasLedger() bool {
 func observeLineage(ctx context.Context, snap *Snapshot, lr LineageReader, limit int) error {
 	var need []*ChartState
 	for i := range snap.Charts {
-		if cs := &snap.Charts[i]; !cs.hasLedger() {
+		// A chart that cannot be built (a dependency problem) has no
+		// digest to look attestations up for; its change is blocked.
+		if cs := &snap.Charts[i]; !cs.hasLedger() && cs.Package.Blocked == "" {
 			need = append(need, cs)
 		}
 	}

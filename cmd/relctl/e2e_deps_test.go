@@ -268,3 +268,43 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestE2E_manyChartsSharingDependenciesCostOneIndexRequest measures a plan
+// over 40 charts sharing two dependencies of one repository: cold (empty
+// cache) then warm. The counts are asserted; the times are logged (run with
+// -v to read them).
+func TestE2E_manyChartsSharingDependenciesCostOneIndexRequest(t *testing.T) {
+	h := newHarness(t)
+	repo := helmtest.Start(helmtest.Options{})
+	t.Cleanup(repo.Close)
+	for _, c := range [][2]string{{"common", "1.0.0"}, {"common", "1.2.0"}, {"redis", "17.3.0"}} {
+		if err := repo.Add(helmtest.Chart(c[0], c[1], nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 40
+	for i := range n {
+		name := "svc" + string(rune('a'+i/26)) + string(rune('a'+i%26))
+		h.chart(name, "1.0.0")
+		h.write("charts/"+name+"/Chart.yaml", "apiVersion: v2\nname: "+name+"\nversion: 1.0.0\ndependencies:\n"+
+			"  - name: common\n    version: ^1.0.0\n    repository: "+repo.URL()+"\n"+
+			"  - name: redis\n    version: 17.x\n    repository: "+repo.URL()+"\n")
+	}
+	h.registryOnly("")
+
+	start := time.Now()
+	h.mustRelctl(exitChanges, "plan", "--detailed-exitcode")
+	cold := time.Since(start)
+	coldReqs := repo.Requests()
+	if len(coldReqs) != 3 {
+		t.Errorf("cold plan of %d charts: chart repository requests %v, want the index and two archives", n, coldReqs)
+	}
+	repo.ResetRequests()
+	start = time.Now()
+	h.mustRelctl(exitChanges, "plan", "--detailed-exitcode")
+	warm := time.Since(start)
+	if got := repo.Requests(); len(got) != 1 || repo.Count("/index.yaml", http.StatusNotModified) != 1 {
+		t.Errorf("warm plan: requests %v, want one 304", got)
+	}
+	t.Logf("plan of %d charts sharing 2 dependencies: cold %d requests, %v; warm 1 request (304), %v", n, len(coldReqs), cold, warm)
+}
