@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/registry"
 
 	"github.com/relctl/relctl/providers/helm/helmtest"
@@ -29,8 +32,14 @@ func upstreamPush(t *testing.T, h *harness, name, version string) {
 	}
 }
 
-// pullChart pulls what relctl published, with helm's registry client.
+// pullChart pulls what relctl published, with helm's registry client, and
+// returns its dependencies as name@version.
 func pullChart(t *testing.T, h *harness, name, version string) map[string]bool {
+	deps, _ := pullLoaded(t, h, name, version)
+	return deps
+}
+
+func pullLoaded(t *testing.T, h *harness, name, version string) (map[string]bool, *chart.Chart) {
 	t.Helper()
 	client, err := registry.NewClient(registry.ClientOptPlainHTTP())
 	if err != nil {
@@ -50,6 +59,24 @@ func pullChart(t *testing.T, h *harness, name, version string) map[string]bool {
 	}
 	if ch.Lock == nil {
 		t.Errorf("%s %s carries no Chart.lock", name, version)
+	}
+	return out, ch
+}
+
+// render renders a chart as `helm install` does: dependencies processed
+// (aliases, conditions), then the templates.
+func render(t *testing.T, ch *chart.Chart) map[string]string {
+	t.Helper()
+	if err := chartutil.ProcessDependenciesWithMerge(ch, map[string]any{}); err != nil {
+		t.Fatalf("process dependencies: %v", err)
+	}
+	vals, err := chartutil.ToRenderValues(ch, map[string]any{}, chartutil.ReleaseOptions{Name: "rel", Namespace: "default"}, chartutil.DefaultCapabilities)
+	if err != nil {
+		t.Fatalf("render values: %v", err)
+	}
+	out, err := engine.Render(ch, vals)
+	if err != nil {
+		t.Fatalf("render: %v", err)
 	}
 	return out
 }
@@ -99,10 +126,18 @@ func TestE2E_dependenciesFromHTTPOCIAndASiblingPublishInOrderAndStayInSync(t *te
 	if len(order) != 2 || !strings.Contains(order[0], "/base/") || !strings.Contains(order[1], "/web/") {
 		t.Errorf("manifest pushes in order %v, want base then web", order)
 	}
-	deps := pullChart(t, h, "web", "1.0.0")
+	deps, web := pullLoaded(t, h, "web", "1.0.0")
 	for _, want := range []string{"base@0.3.0", "common@1.0.0", "redis@17.3.0"} {
 		if !deps[want] {
 			t.Errorf("published web holds %v, want %s", deps, want)
+		}
+	}
+	// helm renders the dependencies' resources from the pulled chart, the
+	// aliased one under its alias.
+	rendered := render(t, web)
+	for _, want := range []string{"web/charts/base/templates/configmap.yaml", "web/charts/common/templates/configmap.yaml", "web/charts/cache/templates/configmap.yaml"} {
+		if !strings.Contains(rendered[want], "kind: ConfigMap") {
+			t.Errorf("rendered %s = %q; rendered files: %d", want, rendered[want], len(rendered))
 		}
 	}
 
