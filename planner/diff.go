@@ -124,6 +124,10 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 	}
 	switch {
 	case o.ManifestDigest == o.LocalManifestDigest:
+		// The very package published: its dependencies are the local ones.
+		if deps, ok := ch.After["dependencies"]; ok {
+			ch.Before["dependencies"] = deps
+		}
 		ch.Action, ch.Reason, ch.After = ActionNoOp, "published, digest "+short(o.ManifestDigest), ch.Before
 		return ch, false
 	case o.ContentDigest == cs.Package.ContentDigest:

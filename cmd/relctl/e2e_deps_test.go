@@ -113,6 +113,9 @@ func TestE2E_dependenciesFromHTTPOCIAndASiblingPublishInOrderAndStayInSync(t *te
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
+	if js := h.mustRelctl(exitOK, "plan", "--json"); !strings.Contains(js, `"dependencies": "base 0.3.0 (sibling charts/base, sha256:`) {
+		t.Errorf("plan --json lacks the dependencies of oci_chart.web:\n%s", js)
+	}
 	h.reg.ResetRequests()
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 
@@ -141,9 +144,12 @@ func TestE2E_dependenciesFromHTTPOCIAndASiblingPublishInOrderAndStayInSync(t *te
 		}
 	}
 
-	// A plan with nothing changed: one (conditional) index request.
+	// A plan with nothing changed: one (conditional) index request, and
+	// the published chart's dependencies still listed.
 	repo.ResetRequests()
-	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+	if js := h.mustRelctl(exitOK, "plan", "--json", "--detailed-exitcode"); !strings.Contains(js, `"dependencies": "base 0.3.0`) {
+		t.Errorf("a no-change plan --json lacks the dependencies:\n%s", js)
+	}
 	if got := repo.Requests(); len(got) > 1 || repo.Downloads() != 0 {
 		t.Errorf("a no-change plan made chart repository requests %v, want at most one 304", got)
 	}

@@ -155,3 +155,14 @@ func TestResolve_siblingCycleBlocksEveryChartOnItNamingTheCycle(t *testing.T) {
 		t.Errorf("top blocked %q, want the cycle named", why)
 	}
 }
+
+func TestResolve_ociChartAbsentFromTheRegistryBlocksNamingIt(t *testing.T) {
+	reg, client := startRegistry(t)
+	for _, version := range []string{"^1.0.0", "1.0.0"} {
+		c := depChart(t, t.TempDir(), "app", "1.0.0", "  - name: nope\n    version: \""+version+"\"\n    repository: oci://"+reg.Host+"/upstream\n")
+		why := mustBlock(t, newTestPackager(Options{OCI: client}), c)
+		if !strings.Contains(why, `chart app: dependency "nope"`) || !strings.Contains(why, "upstream") || strings.Count(why, "list tags") > 1 {
+			t.Errorf("version %s: blocked %q", version, why)
+		}
+	}
+}

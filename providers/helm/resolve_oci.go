@@ -2,6 +2,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -37,8 +38,11 @@ func (p *Packager) resolveOCI(ctx context.Context, name string, d *chart.Depende
 		version = v.Original()
 	} else {
 		tags, err := p.fetch.tags.do(repository, func() ([]string, error) { return p.opts.OCI.Tags(ctx, repository) })
-		if err != nil {
-			return nil, blockedf("chart %s: dependency %q: list tags of %s: %v", name, d.Name, repository, err)
+		switch {
+		case errors.Is(err, state.ErrNotFound):
+			return nil, blockedf("chart %s: dependency %q: repository %s has no chart %q", name, d.Name, repoURL, d.Name)
+		case err != nil:
+			return nil, blockedf("chart %s: dependency %q: %v", name, d.Name, err)
 		}
 		versions := semverTags(tags)
 		for _, v := range versions {
@@ -80,7 +84,10 @@ func (p *Packager) resolveOCI(ctx context.Context, name string, d *chart.Depende
 		p.fetch.cache.putOCIArchive(manifest, data)
 		return data, nil
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return nil, blockedf("chart %s: dependency %q: %s not found", name, d.Name, ref)
+	case err != nil:
 		return nil, blockedf("chart %s: dependency %q %s: pull %s: %v", name, d.Name, version, ref, err)
 	}
 	ch, err := p.checkDependencyArchive(name, d, ref, data)
