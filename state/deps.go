@@ -39,7 +39,10 @@ type Dependency struct {
 	// URL is where the archive came from (an archive URL, an OCI
 	// reference, a folder relative to the spec); empty when vendored.
 	URL string
-	// Digest is "sha256:<hex>" of the dependency's archive as embedded.
+	// Digest is "sha256:<hex>" of the dependency's archive: as downloaded
+	// (http, oci), as relctl packages it (file, sibling: the sibling's
+	// package digest), or for a vendored chart a digest of its entries as
+	// embedded.
 	Digest string
 	// Sibling is set when the dependency is a chart of this spec: Apply
 	// publishes it before its dependents.

@@ -52,7 +52,7 @@ func (c *diskCache) index(url string) ([]byte, indexMeta, bool) {
 	}
 	var m indexMeta
 	raw, err := os.ReadFile(base + ".json")
-	if err != nil || json.Unmarshal(raw, &m) != nil || m.URL != url {
+	if err != nil || json.Unmarshal(raw, &m) != nil || m.URL != redactURL(url) {
 		return nil, indexMeta{}, false
 	}
 	return data, m, true
@@ -62,7 +62,9 @@ func (c *diskCache) putIndex(url string, data []byte, m indexMeta) {
 	if c == nil {
 		return
 	}
-	m.URL = url
+	// The URL is kept without credentials: the file is named by a hash of
+	// the whole URL already, and a password must not land on disk.
+	m.URL = redactURL(url)
 	raw, _ := json.Marshal(m)
 	base := filepath.Join(c.dir, "index", keyOf(url))
 	// The meta is written last: a crash in between leaves an index

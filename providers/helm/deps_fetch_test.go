@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -110,5 +112,28 @@ func TestFetch_cancelledContextIsAnErrorNotABlock(t *testing.T) {
 	cancel()
 	if _, err := newTestPackager(Options{}).Package(ctx, c); err == nil || !strings.Contains(err.Error(), "canceled") {
 		t.Errorf("error %v, want the cancellation", err)
+	}
+}
+
+func TestFetch_repositoryCredentialsNeverLandInTheCache(t *testing.T) {
+	repo := repoWith(t, helmtest.Options{Username: "ada", Password: "s3cret-in-url"}, "common@1.0.0")
+	withCreds := strings.Replace(repo.URL(), "http://", "http://ada:s3cret-in-url@", 1)
+	c := depChart(t, t.TempDir(), "app", "1.0.0", "  - name: common\n    version: 1.0.0\n    repository: "+withCreds+"\n")
+	cache := t.TempDir()
+	pkg := mustPackage(t, newTestPackager(Options{CacheDir: cache}), c)
+	if strings.Contains(fmt.Sprint(pkg.Dependencies), "s3cret") {
+		t.Errorf("the password shows in the dependencies: %v", pkg.Dependencies)
+	}
+	err := filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, _ := os.ReadFile(p); strings.Contains(string(b), "s3cret") || strings.Contains(p, "s3cret") {
+			t.Errorf("%s holds the password", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

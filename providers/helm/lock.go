@@ -25,13 +25,27 @@ func hashReq(req, lock []*chart.Dependency) (string, error) {
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
+// hashV2Req is helm's HashV2Req: the digest helm 2 wrote into a v1
+// chart's requirements.lock, which helm 3 still accepts (helm#7233).
+func hashV2Req(req []*chart.Dependency) string {
+	data, err := json.Marshal(map[string][]*chart.Dependency{"dependencies": req})
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // lockInSync reports whether lock was written by `helm dependency update`
 // for exactly these requirements (helm's Manager.Build check). It also
 // requires one locked entry per requirement, in order, which helm's
 // resolver always writes and relctl relies on to pin each one.
 func lockInSync(req []*chart.Dependency, lock *chart.Lock) bool {
 	sum, err := hashReq(req, lock.Dependencies)
-	if err != nil || sum != lock.Digest || len(lock.Dependencies) != len(req) {
+	if err != nil || len(lock.Dependencies) != len(req) {
+		return false
+	}
+	if sum != lock.Digest && hashV2Req(req) != lock.Digest {
 		return false
 	}
 	for i, l := range lock.Dependencies {
