@@ -18,7 +18,8 @@ import (
 // goes without fetching: every dependency has a name, a valid constraint
 // and a repository relctl can read (an @name must be in repositories.yaml,
 // a file:// folder must exist, none at all means vendored); no two share a
-// name or alias; Chart.lock is in sync with Chart.yaml. Each problem names
+// name or alias (helm's loader refuses that first); Chart.lock is in sync
+// with Chart.yaml. Each problem names
 // the chart and the dependency.
 func (p *Packager) CheckDependencies(c config.Chart) []error {
 	ch, err := p.load(c.Dir, c.Name)
