@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -235,16 +234,6 @@ func chartDigest(ch *chart.Chart) string {
 func sha(data []byte) string {
 	s := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(s[:])
-}
-
-// relPath shows a folder relative to the working directory when it can.
-func relPath(dir string) string {
-	if wd, err := filepath.Abs("."); err == nil {
-		if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
-			return rel
-		}
-	}
-	return dir
 }
 
 var errNoOCI = errors.New("oci:// dependencies need a registry client")

@@ -65,7 +65,9 @@ func (p *Packager) resolveFile(ctx context.Context, dir, name string, d *chart.D
 		return nil, fmt.Errorf("chart %s: read back dependency %q: %w", name, d.Name, err)
 	}
 	dep := base
-	dep.Version, dep.Source, dep.URL, dep.Digest = ch.Metadata.Version, state.SourceFile, relPath(path), sha(archive)
+	// The URL is the repository as written (relative to the dependent):
+	// the same on every machine, unlike the resolved folder.
+	dep.Version, dep.Source, dep.URL, dep.Digest = ch.Metadata.Version, state.SourceFile, d.Repository, sha(archive)
 	return &resolved{dep: dep, chart: packed}, nil
 }
 
