@@ -101,7 +101,7 @@ func (p *Packager) resolve(ctx context.Context, dir string, ch *chart.Chart, nam
 
 	locked := make([]*chart.Dependency, len(req))
 	embedded := map[string]bool{}
-	fetched := false
+	fetched, incomplete := false, false
 	for i, d := range req {
 		want := d.Version
 		if pinned != nil {
@@ -130,8 +130,14 @@ func (p *Packager) resolve(ctx context.Context, dir string, ch *chart.Chart, nam
 			}
 			return nil, err
 		}
-		fetched = true
 		res.deps = append(res.deps, got.dep)
+		if got.chart == nil {
+			// Offline: known, not fetched. No lock for a package that
+			// does not hold all it declares.
+			incomplete = true
+			continue
+		}
+		fetched = true
 		locked[i] = &chart.Dependency{Name: d.Name, Repository: hashed[i].Repository, Version: got.dep.Version}
 		// helm downloads one archive per URL (two aliases of one chart
 		// share it) and its loader keeps one chart per file in charts/.
@@ -140,7 +146,7 @@ func (p *Packager) resolve(ctx context.Context, dir string, ch *chart.Chart, nam
 			ch.AddDependency(got.chart)
 		}
 	}
-	if ch.Lock == nil && fetched && ch.Metadata.APIVersion == chart.APIVersionV2 {
+	if ch.Lock == nil && fetched && !incomplete && ch.Metadata.APIVersion == chart.APIVersionV2 {
 		digest, err := hashReq(hashed, locked)
 		if err != nil {
 			return nil, fmt.Errorf("chart %s: lock digest: %w", name, err)
@@ -177,6 +183,19 @@ func (p *Packager) resolveOne(ctx context.Context, dir, name string, d *chart.De
 	var cred *namedRepo
 	if named != nil {
 		repoURL, cred = named.URL, named
+	}
+	if p.opts.Offline && (strings.HasPrefix(repoURL, "oci://") || strings.HasPrefix(repoURL, "https://") || strings.HasPrefix(repoURL, "http://")) {
+		if strings.HasPrefix(repoURL, "oci://") {
+			if r, ok, err := p.resolveOCISibling(ctx, name, d, repoURL, constraint, base, stack); ok || err != nil {
+				return r, err
+			}
+		}
+		dep := base
+		dep.Source, dep.URL = state.SourceHTTP, redactURL(repoURL)
+		if strings.HasPrefix(repoURL, "oci://") {
+			dep.Source = state.SourceOCI
+		}
+		return &resolved{dep: dep}, nil
 	}
 	switch {
 	case strings.HasPrefix(repoURL, "file://"):

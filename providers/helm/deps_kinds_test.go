@@ -166,3 +166,26 @@ func TestResolve_ociChartAbsentFromTheRegistryBlocksNamingIt(t *testing.T) {
 		}
 	}
 }
+
+func TestPackage_offlineMakesNoRequestYetChecksWhatIsLocal(t *testing.T) {
+	repo := repoWith(t, helmtest.Options{}, "common@1.0.0")
+	root := t.TempDir()
+	depChart(t, root, "lib", "0.5.0", "")
+	c := depChart(t, root, "app", "1.0.0", "  - name: common\n    version: 1.0.0\n    repository: "+repo.URL()+"\n"+
+		"  - name: lib\n    version: 0.5.0\n    repository: file://../lib\n")
+	pkg := mustPackage(t, newTestPackager(Options{Offline: true}), c)
+	if n := len(repo.Requests()); n != 0 {
+		t.Errorf("offline packaging made %d requests", n)
+	}
+	if len(pkg.Dependencies) != 2 || pkg.Dependencies[0].Version != "" || pkg.Dependencies[1].Version != "0.5.0" {
+		t.Errorf("dependencies %+v, want common unresolved and lib 0.5.0", pkg.Dependencies)
+	}
+	if _, ok := archiveFiles(t, pkg.Archive)["app/Chart.lock"]; ok {
+		t.Errorf("an offline package that lacks common got a Chart.lock")
+	}
+	// Offline still sees a stale lock.
+	writeFile(t, filepath.Join(c.Dir, "Chart.lock"), "dependencies:\n- name: common\n  repository: x\n  version: 1.0.0\ndigest: sha256:00\ngenerated: \"2024-01-02T03:04:05Z\"\n", 0o644)
+	if why := mustBlock(t, newTestPackager(Options{Offline: true}), c); !strings.Contains(why, "Chart.lock is out of date") {
+		t.Errorf("blocked %q", why)
+	}
+}

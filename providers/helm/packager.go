@@ -51,6 +51,11 @@ type Options struct {
 	// MaxDependencyBytes caps a downloaded dependency archive; <= 0 means
 	// 16 MiB (helm's largest charts are a few hundred KiB).
 	MaxDependencyBytes int64
+	// Offline resolves only what needs no request (vendored, file://,
+	// siblings, the lock and @name checks): http(s) and oci://
+	// dependencies are recorded unresolved and left out of the package.
+	// For `relctl validate`, which must not reach the network.
+	Offline bool
 }
 
 // Packager loads and packages charts, resolving their dependencies. It is

@@ -64,7 +64,7 @@ func (p *Packager) resolveOCI(ctx context.Context, name string, d *chart.Depende
 				name, d.Name, constraint.String(), repository, newest)
 		}
 	}
-	tag := strings.ReplaceAll(version, "+", "_")
+	tag := state.Tag(version)
 	ref := "oci://" + repository + ":" + tag
 	data, err := p.fetch.oci.do(repository+":"+tag, func() ([]byte, error) {
 		manifest, err := p.opts.OCI.Resolve(ctx, repository, tag)
@@ -99,8 +99,9 @@ func (p *Packager) resolveOCI(ctx context.Context, name string, d *chart.Depende
 	return &resolved{dep: dep, chart: ch}, nil
 }
 
-// semverTags reads OCI tags as helm's registry client does: `_` back to
-// `+`, strict semver only, newest first.
+// semverTags reads OCI tags as helm's registry client does (Client.Tags):
+// `_` back to `+` (the inverse of state.Tag), strict semver only, newest
+// first.
 func semverTags(tags []string) []*semver.Version {
 	var out []*semver.Version
 	for _, t := range tags {
