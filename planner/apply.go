@@ -77,11 +77,20 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 		mu     sync.Mutex
 		drafts []pendingPublish
 	)
+	order, err := newChartOrder(p.Charts(), snap)
+	if err != nil {
+		return nil, fmt.Errorf("%w: nothing was applied", err)
+	}
 	g := new(errgroup.Group)
 	g.SetLimit(limit)
-	for _, chart := range p.Charts() {
+	for _, chart := range order.charts {
 		g.Go(func() error {
-			pub, err := a.chart(ctx, chart)
+			err := order.wait(chart)
+			var pub *pendingPublish
+			if err == nil {
+				pub, err = a.chart(ctx, chart)
+			}
+			order.finish(chart, err == nil)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
@@ -86,6 +87,19 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 // is left alone entirely (on_conflict = "skip").
 func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, bool) {
 	o := cs.OCI
+	if cs.Package.Blocked != "" {
+		// A dependency that does not resolve, a stale Chart.lock: nothing
+		// can be built, so nothing is compared.
+		return Change{
+			Address:     fmt.Sprintf("%s.%s", TypeOCIChart, c.Name),
+			Type:        TypeOCIChart,
+			Chart:       c.Name,
+			Action:      ActionBlocked,
+			Reason:      cs.Package.Blocked,
+			After:       map[string]string{"reference": o.Repository + ":" + o.Tag},
+			Fingerprint: "unbuildable",
+		}, false
+	}
 	push := &OCIChange{Repository: o.Repository, Tag: o.Tag, Digest: o.LocalManifestDigest}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeOCIChart, c.Name),
@@ -98,6 +112,9 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 		},
 		OCI:         push,
 		Fingerprint: ociFingerprint(o),
+	}
+	if deps := dependencyList(cs.Package.Dependencies); deps != "" {
+		ch.After["dependencies"] = deps
 	}
 	if !o.Exists {
 		ch.Action, ch.Reason = ActionCreate, "tag "+o.Tag+" absent"
@@ -116,6 +133,10 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 	}
 	switch {
 	case o.ManifestDigest == o.LocalManifestDigest:
+		// The very package published: its dependencies are the local ones.
+		if deps, ok := ch.After["dependencies"]; ok {
+			ch.Before["dependencies"] = deps
+		}
 		ch.Action, ch.Reason, ch.After = ActionNoOp, "published, digest "+short(o.ManifestDigest), ch.Before
 		return ch, false
 	case o.ContentDigest == cs.Package.ContentDigest:
@@ -123,6 +144,16 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 		// archive bytes, same chart files. Adopt it; never re-push.
 		ch.Action, ch.After = ActionNoOp, ch.Before
 		ch.Reason = fmt.Sprintf("in sync: %s holds the same chart files under another digest (%s); adopted", o.Tag, short(o.ManifestDigest))
+		return ch, false
+	case o.UpstreamOnly:
+		// Same own files, and the published Chart.lock still satisfies
+		// the constraints: an upstream dependency moved on, the chart did
+		// not. Republishing would change a released version (issue 7).
+		ch.Action, ch.After = ActionNoOp, ch.Before
+		ch.Reason = fmt.Sprintf("in sync: %s holds the same chart files, its Chart.lock still satisfies the dependency constraints", o.Tag)
+		if len(o.NewerUpstream) > 0 {
+			ch.Reason += "; bump the chart version to take " + strings.Join(o.NewerUpstream, ", ")
+		}
 		return ch, false
 	}
 	conflict := fmt.Sprintf("version %s is already published with other content (digest %s ≠ %s)", c.Version, short(o.ManifestDigest), short(o.LocalManifestDigest))
@@ -138,6 +169,16 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 		ch.Action, ch.Reason, ch.OCI = ActionBlocked, conflict+": bump the chart version", nil
 		return ch, false
 	}
+}
+
+// dependencyList renders a chart's dependencies for the After map: one
+// readable string each, "; " between them.
+func dependencyList(deps []state.Dependency) string {
+	out := make([]string, len(deps))
+	for i, d := range deps {
+		out[i] = d.String()
+	}
+	return strings.Join(out, "; ")
 }
 
 func ociFingerprint(o state.OCIState) string {

@@ -13,10 +13,11 @@ import (
 func LineageAssetName(chart string) string { return chart + "-attestation-lineage.json" }
 
 // Adopted reports whether the registry holds the chart under another digest
-// with the same files: pushed earlier by another tool.
+// with the same files (pushed earlier by another tool), or with the same own
+// files built against older upstream dependency releases (UpstreamOnly).
 func (cs *ChartState) Adopted() bool {
 	o := cs.OCI
-	return o.Exists && o.ManifestDigest != o.LocalManifestDigest && o.ContentDigest == cs.Package.ContentDigest && len(o.RemoteArchive) > 0
+	return o.Exists && o.ManifestDigest != o.LocalManifestDigest && (o.ContentDigest == cs.Package.ContentDigest || o.UpstreamOnly) && len(o.RemoteArchive) > 0
 }
 
 // ReleasedArchive is the .tgz a release carries: the registry's bytes when
@@ -62,7 +63,9 @@ func (cs *ChartState) hasLedger() bool {
 func observeLineage(ctx context.Context, snap *Snapshot, lr LineageReader, limit int) error {
 	var need []*ChartState
 	for i := range snap.Charts {
-		if cs := &snap.Charts[i]; !cs.hasLedger() {
+		// A chart that cannot be built (a dependency problem) has no
+		// digest to look attestations up for; its change is blocked.
+		if cs := &snap.Charts[i]; !cs.hasLedger() && cs.Package.Blocked == "" {
 			need = append(need, cs)
 		}
 	}

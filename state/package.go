@@ -25,4 +25,18 @@ type Package struct {
 	// Created is the package time used for every tar entry and for the
 	// created annotation.
 	Created time.Time
+	// Dependencies lists the chart's dependencies as resolved and embedded
+	// under charts/, in Chart.yaml's order.
+	Dependencies []Dependency
+	// OwnDigest is the content digest of the chart's own files: the
+	// archive without charts/ and Chart.lock. Two packages of one chart
+	// built against other upstream dependency releases share it.
+	OwnDigest string
+	// LockCommitted is set when the chart folder holds a Chart.lock in sync
+	// with Chart.yaml: its versions are the ones the chart pins.
+	LockCommitted bool
+	// Blocked, when set, says why the chart cannot be packaged (a
+	// dependency that does not resolve, a Chart.lock out of date); Archive
+	// is then empty and the chart's change is blocked with this reason.
+	Blocked string
 }

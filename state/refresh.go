@@ -101,6 +101,12 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 		return nil, fmt.Errorf("package chart %s (%s): %w", c.Name, c.RelDir, err)
 	}
 	cs.Package = pkg
+	if pkg.Blocked != "" {
+		// Nothing to compare: the chart cannot be built. The plan blocks
+		// it with the reason; the registry is not asked.
+		cs.OCI = OCIState{Repository: Repository(spec, c.Name), Tag: Tag(c.Version)}
+		return cs, nil
+	}
 	cs.Meta = chartMeta(pkg.Config)
 
 	oci, err := observeOCI(ctx, spec, pkg, r)
@@ -168,6 +174,14 @@ func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers)
 		st.ContentDigest = "unreadable: " + err.Error()
 	}
 	st.RemoteArchive = archive
+	// No false conflicts from moving upstreams: a package built from the
+	// same chart files against older dependency releases that today's
+	// constraints still accept is what was published, not other content.
+	if cmp, ok := r.Packager.(UpstreamComparer); ok && st.ContentDigest != pkg.ContentDigest && len(pkg.Dependencies) > 0 {
+		if u, err := cmp.CompareUpstream(archive, pkg); err == nil && u.SameOwnFiles && u.LockSatisfied {
+			st.UpstreamOnly, st.NewerUpstream = true, u.Newer
+		}
+	}
 	return st, nil
 }
 

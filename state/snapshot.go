@@ -89,6 +89,14 @@ type OCIState struct {
 	// NotAChart, when set, says the tag holds something other than a
 	// chart (an image, an index), in words: the chart's change is blocked.
 	NotAChart string
+	// UpstreamOnly is set when the published package differs from the
+	// local one only by newer upstream dependency releases: the same own
+	// files, and a Chart.lock that still satisfies today's constraints.
+	// It is not a conflict.
+	UpstreamOnly bool
+	// NewerUpstream lists, when UpstreamOnly, the dependency versions a
+	// build today would take ("common 2.4.1").
+	NewerUpstream []string
 }
 
 // ChartMeta is the part of Chart.yaml that release notes show.

@@ -4,6 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"helm.sh/helm/v3/pkg/helmpath"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
@@ -34,7 +40,7 @@ const (
 )
 
 func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (*backend, error) {
-	b := &backend{spec: spec, packager: helm.New(helm.Options{SourceDateEpoch: env.Getenv("SOURCE_DATE_EPOCH")})}
+	b := &backend{spec: spec}
 	// One trace for every provider, so RELCTL_LOG=debug lists each
 	// request relctl makes, in the order made.
 	trace, err := httplog.FromEnv(env.Getenv, env.Stderr)
@@ -46,6 +52,18 @@ func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (
 		return nil, fmt.Errorf("registry %s: %w", spec.Registry.Host, err)
 	}
 	b.registry = reg
+	// One resolver for the whole run: oci:// dependencies go through the
+	// registry client, so through the same credential chain as pushes.
+	b.packager = helm.New(helm.Options{
+		SourceDateEpoch:  env.Getenv("SOURCE_DATE_EPOCH"),
+		CacheDir:         cacheDir(env),
+		Retry:            spec.Retry,
+		OCI:              reg,
+		HTTPClient:       &http.Client{Timeout: 60 * time.Second, Transport: trace.Transport(nil)},
+		RepositoryConfig: repositoryConfig(env),
+		Registry:         spec.Registry.Repository,
+		Siblings:         spec.Charts,
+	})
 
 	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
 		s, err := cosign.New(ctx, cosign.Options{
@@ -108,4 +126,29 @@ func (b *backend) writers() planner.Writers {
 		w.Releases = b.releases
 	}
 	return w
+}
+
+// cacheDir is where dependency indexes and archives are kept between runs:
+// RELCTL_CACHE_DIR, else <user cache dir>/relctl ($XDG_CACHE_HOME/relctl);
+// "" (no disk cache) when neither is known.
+func cacheDir(env *Env) string {
+	if d := env.Getenv("RELCTL_CACHE_DIR"); d != "" {
+		return d
+	}
+	if d := env.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "relctl")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "relctl")
+	}
+	return ""
+}
+
+// repositoryConfig is helm's repositories.yaml, where @name dependencies
+// are looked up: HELM_REPOSITORY_CONFIG, else helm's default path.
+func repositoryConfig(env *Env) string {
+	if p := env.Getenv("HELM_REPOSITORY_CONFIG"); p != "" {
+		return p
+	}
+	return helmpath.ConfigPath("repositories.yaml")
 }

@@ -84,7 +84,15 @@ func writeValidateJSON(env *Env, p *config.Parser, diags hcl.Diagnostics) error 
 // Each chart is checked alone: one chart's problem does not hide another's.
 func planChecks(ctx context.Context, spec *config.Spec, env *Env) hcl.Diagnostics {
 	readers := state.Readers{
-		Packager: helm.New(helm.Options{SourceDateEpoch: env.Getenv("SOURCE_DATE_EPOCH")}),
+		// Offline: dependencies come from Chart.lock, charts/ and sibling
+		// folders only; what would need a repository is not fetched.
+		Packager: helm.New(helm.Options{
+			SourceDateEpoch:  env.Getenv("SOURCE_DATE_EPOCH"),
+			Offline:          true,
+			RepositoryConfig: repositoryConfig(env),
+			Registry:         spec.Registry.Repository,
+			Siblings:         spec.Charts,
+		}),
 		Registry: nothingPublished{},
 	}
 	if spec.GitHub != nil {
@@ -109,7 +117,7 @@ func planChecks(ctx context.Context, spec *config.Spec, env *Env) hcl.Diagnostic
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Blocked change", Detail: b.Address + ": " + b.Reason, Subject: at})
 		}
 	}
-	return diags
+	return append(diags, dependencyDiagnostics(spec, env, diags)...)
 }
 
 // errOffline answers what validate must never ask.

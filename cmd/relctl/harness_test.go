@@ -46,6 +46,10 @@ func newHarness(t testing.TB) *harness {
 		"HOME":              home,
 		"DOCKER_CONFIG":     filepath.Join(home, ".docker"),
 		"TUF_ROOT":          filepath.Join(home, ".sigstore"),
+		// No test reads or writes the user's dependency cache or helm
+		// repositories.
+		"RELCTL_CACHE_DIR":       filepath.Join(home, ".cache", "relctl"),
+		"HELM_REPOSITORY_CONFIG": filepath.Join(home, ".config", "helm", "repositories.yaml"),
 	}}
 	return h
 }

@@ -13,8 +13,14 @@
 // It also derives what helm's registry client would push beside the archive:
 // the OCI config blob and the manifest annotations.
 //
-// It never talks to a registry, never writes into the chart folder, and
-// never resolves or downloads dependencies (`helm dependency build` does).
-// The only process it starts is `git log`, to read the chart folder's last
-// commit time.
+// It resolves declared dependencies as `helm dependency update` would
+// (deps.go: http(s) index.yaml, oci:// tags through an OCIPuller, file://
+// folders, @name from repositories.yaml, charts already vendored, charts of
+// the same spec), embeds them under charts/ with the Chart.lock of what the
+// package holds, and caches indexes and archives under Options.CacheDir. A
+// dependency problem does not fail the run: the package comes back
+// Blocked, with the reason. It never writes into the chart folder; it
+// reaches registries only through the OCIPuller it is given. The only
+// process it starts is `git log`, to read the chart folder's last commit
+// time.
 package helm

@@ -26,7 +26,8 @@ type fixture struct {
 	// vendored adds two dependencies to Chart.yaml and vendors them: redis
 	// as a folder charts/redis, memcached as charts/memcached-6.0.0.tgz.
 	vendored bool
-	// undeclaredRedis declares redis in Chart.yaml without vendoring it.
+	// undeclaredRedis declares redis in Chart.yaml, with no repository,
+	// without vendoring it.
 	undeclaredRedis bool
 }
 
@@ -114,7 +115,7 @@ func writeChart(t testing.TB, dir string, f fixture) string {
 	case f.vendored:
 		chartFile += dependenciesYAML
 	case f.undeclaredRedis:
-		chartFile += "dependencies:\n  - name: redis\n    version: 17.x\n    repository: https://charts.example.com\n"
+		chartFile += "dependencies:\n  - name: redis\n    version: 17.x\n"
 	}
 	files := map[string]string{
 		"Chart.yaml":  chartFile,

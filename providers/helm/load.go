@@ -15,9 +15,18 @@ import (
 // the dependencies vendored under charts/) and checks what relctl requires
 // before publishing: no symlink leads outside the chart folder, the chart
 // metadata is valid, and every dependency Chart.yaml declares is vendored.
-// Errors name the chart by its folder's base name.
+// (Package resolves the dependencies that are not; Load is for callers
+// that need the chart as committed.) Errors name the chart by its folder's
+// base name.
 func (p *Packager) Load(dir string) (*chart.Chart, error) {
-	return p.load(dir, filepath.Base(dir))
+	ch, err := p.load(dir, filepath.Base(dir))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVendored(ch, filepath.Base(dir)); err != nil {
+		return nil, err
+	}
+	return ch, nil
 }
 
 // load is Load with the name errors give the chart: Package knows it from
@@ -34,9 +43,6 @@ func (p *Packager) load(dir, name string) (*chart.Chart, error) {
 	}
 	if err := ch.Validate(); err != nil {
 		return nil, fmt.Errorf("chart %s: validate %s/Chart.yaml: %w", name, dir, err)
-	}
-	if err := checkVendored(ch, name); err != nil {
-		return nil, err
 	}
 	return ch, nil
 }
