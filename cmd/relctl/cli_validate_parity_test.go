@@ -25,9 +25,14 @@ func TestCLI_validateRefusesWhatPlanRefusesOffline(t *testing.T) {
 			h.full("", "", "")
 			h.write("charts/alpha/values.yaml", "big: \""+strings.Repeat("x", 5<<20)+"\"\n")
 		}},
-		{"dependency not vendored", func(h *harness) {
+		{"dependency without repository not vendored", func(h *harness) {
 			h.full("", "", "")
-			h.write("charts/alpha/Chart.yaml", "apiVersion: v2\nname: alpha\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.0.0\n    repository: https://charts.example.com\n")
+			h.write("charts/alpha/Chart.yaml", "apiVersion: v2\nname: alpha\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.0.0\n")
+		}},
+		{"Chart.lock out of date with Chart.yaml", func(h *harness) {
+			h.full("", "", "")
+			h.write("charts/alpha/Chart.yaml", "apiVersion: v2\nname: alpha\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.1.0\n    repository: https://charts.example.com\n")
+			h.write("charts/alpha/Chart.lock", "dependencies:\n- name: redis\n  repository: https://charts.example.com\n  version: 18.0.0\ndigest: sha256:0000000000000000000000000000000000000000000000000000000000000000\ngenerated: \"2026-01-01T00:00:00Z\"\n")
 		}},
 		{"Chart.yaml helm refuses", func(h *harness) {
 			h.full("", "", "")
