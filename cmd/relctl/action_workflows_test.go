@@ -256,3 +256,60 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
+
+// action.yml has the inputs and outputs the README documents, each output
+// wired to what `relctl github-action` writes, and runs only flags relctl has.
+func TestActionYAML_inputsOutputsAndTheCommandItRuns(t *testing.T) {
+	b, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Inputs  map[string]any `json:"inputs"`
+		Outputs map[string]struct {
+			Value string `json:"value"`
+		} `json:"outputs"`
+		Runs struct {
+			Using string `json:"using"`
+			Steps []struct {
+				ID  string `json:"id"`
+				Run string `json:"run"`
+			} `json:"steps"`
+		} `json:"runs"`
+	}
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		t.Fatal(err)
+	}
+	if action.Runs.Using != "composite" {
+		t.Errorf("runs.using = %q, want composite (no Docker)", action.Runs.Using)
+	}
+	for _, in := range []string{"version", "command", "args", "working-directory", "github-token"} {
+		if _, ok := action.Inputs[in]; !ok {
+			t.Errorf("no input %s", in)
+		}
+	}
+	for _, out := range []string{"has-changes", "blocked", "plan-json", "published"} {
+		if got, want := action.Outputs[out].Value, "${{ steps.run.outputs."+out+" }}"; got != want {
+			t.Errorf("output %s = %q, want %q", out, got, want)
+		}
+	}
+	root := testRoot()
+	var ran bool
+	for _, st := range action.Runs.Steps {
+		f := strings.Fields(st.Run)
+		switch {
+		case len(f) > 1 && f[0] == "relctl":
+			ran = true
+			if err := checkInvocation(root, f[1:]); err != nil {
+				t.Error(err)
+			}
+		case strings.Contains(st.Run, "action/install.sh"):
+			if _, err := os.Stat("../../action/install.sh"); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if !ran {
+		t.Error("action.yml never runs relctl")
+	}
+}

@@ -19,6 +19,7 @@ func applyCmd(g *globals, env *Env) *cobra.Command {
 		po          planOptions
 		autoApprove bool
 		asJSON      bool
+		result      string
 	)
 	cmd := &cobra.Command{
 		Use:   "apply [PLAN_FILE]",
@@ -70,9 +71,11 @@ for confirmation (or takes --auto-approve).`,
 				if asJSON {
 					views.ApplyJSON(env.Stdout, nil, err)
 				}
+				writeResult(env, result, nil, err)
 				return exitWith(exitError, err)
 			}
 			if !o.plan.HasChanges() {
+				writeResult(env, result, &planner.Result{}, nil)
 				if asJSON {
 					return views.ApplyJSON(env.Stdout, &planner.Result{}, nil)
 				}
@@ -101,6 +104,7 @@ for confirmation (or takes --auto-approve).`,
 				}
 				appendStepSummary(env, func(buf *bytes.Buffer) error { return views.ApplyMarkdown(buf, o.plan, res, server) })
 			}
+			writeResult(env, result, res, applyErr)
 			if asJSON {
 				views.ApplyJSON(env.Stdout, res, applyErr)
 			} else if res != nil {
@@ -114,6 +118,7 @@ for confirmation (or takes --auto-approve).`,
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result in the versioned JSON format")
+	cmd.Flags().StringVar(&result, "result", "", "also write the result in the --json format to `FILE`, whatever is printed")
 	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")

@@ -73,6 +73,7 @@ func rootCmd(g *globals, env *Env) *cobra.Command {
 		versionCmd(env),
 		sandboxCmd(env),
 		demoCmd(g, env),
+		githubActionCmd(g, env),
 	)
 	return root
 }
