@@ -74,6 +74,7 @@ func rootCmd(g *globals, env *Env) *cobra.Command {
 		sandboxCmd(env),
 		demoCmd(g, env),
 		githubActionCmd(g, env),
+		initCmd(g, env),
 	)
 	return root
 }
