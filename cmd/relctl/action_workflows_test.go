@@ -298,7 +298,7 @@ func TestActionYAML_inputsOutputsAndTheCommandItRuns(t *testing.T) {
 	for _, st := range action.Runs.Steps {
 		f := strings.Fields(st.Run)
 		switch {
-		case len(f) > 1 && f[0] == "relctl":
+		case len(f) > 1 && (f[0] == "relctl" || f[0] == `"$RELCTL"`):
 			ran = true
 			if err := checkInvocation(root, f[1:]); err != nil {
 				t.Error(err)
