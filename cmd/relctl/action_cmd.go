@@ -117,8 +117,11 @@ func (a *actionRun) apply(cmd *cobra.Command) (int, error) {
 	a.outputs.set("published", "[]")
 	code := run(cmd.Context(), append(append([]string{"plan"}, planArgs...), "--out", a.planPath()), a.env)
 	p, err := a.outputs.readPlan(a.planPath())
-	if err != nil || code != exitOK {
+	switch {
+	case code != exitOK:
 		return code, nil // relctl plan said why: an error, or blocked changes
+	case err != nil:
+		return exitError, err
 	}
 	if !p.HasChanges() {
 		return exitOK, nil
