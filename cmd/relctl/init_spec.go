@@ -174,11 +174,18 @@ func (d *initDraft) matchTags(ctx context.Context, env *Env) {
 
 // detectPagesIndex says whether the pages branch holds a classic index.
 func (d *initDraft) detectPagesIndex(ctx context.Context, dir string) {
+	from := "chart-releaser's default"
+	if s, ok := d.CR.get("pages_branch"); ok {
+		from = s.Source
+	}
 	if !git.BranchHasFile(ctx, dir, d.PagesIndex, "index.yaml") {
+		if d.CR.found() {
+			d.note("pages_branch = %s (%s): no index.yaml on it, nothing to map", d.PagesIndex, from)
+		}
 		d.PagesIndex = ""
 		return
 	}
 	// The helm_repository block is not supported yet: say so rather
 	// than write a block relctl would refuse.
-	d.note("classic chart repository: %s holds index.yaml. relctl will manage that index (a helm_repository block) once it supports it; until then relctl does not update it, so point consumers at the OCI registry, or keep a chart-releaser step that only indexes (it must no longer create releases, or it races relctl)", d.PagesIndex)
+	d.note("pages_branch = %s (%s) holds index.yaml, a classic chart repository. relctl will manage that index (a helm_repository block) once it supports it; until then relctl does not update it, so point consumers at the OCI registry, or keep a chart-releaser step that only indexes (it must no longer create releases, or it races relctl)", d.PagesIndex, from)
 }

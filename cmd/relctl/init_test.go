@@ -111,7 +111,7 @@ func TestInit_chartReleaserRepositoryMapsEverySettingAndPlans(t *testing.T) {
 		"skip_existing = true (cr.yaml): no setting needed",
 		"mark_as_latest = false (.github/workflows/release.yaml) → github.make_latest = false",
 		`release_name_template = "{{ .Name }}-{{ .Version }}" (cr.yaml) → release.tag and release.title = "${chart.name}-${chart.version}"`,
-		"gh-pages holds index.yaml. relctl will manage that index (a helm_repository block) once it supports it",
+		"pages_branch = gh-pages (.github/workflows/release.yaml) holds index.yaml, a classic chart repository. relctl will manage that index (a helm_repository block) once it supports it",
 		"update_notes = false",
 		".github/workflows/relctl-apply.yaml",
 		"Remove the chart-releaser step from .github/workflows/release.yaml",
