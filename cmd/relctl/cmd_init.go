@@ -46,7 +46,7 @@ written.`,
 			if err != nil {
 				return exitWith(exitError, fmt.Errorf("init: %w", err))
 			}
-			if err := writeFiles(dir, files, force); err != nil {
+			if err := writeFiles(d.Top, files, force); err != nil {
 				return exitWith(exitError, fmt.Errorf("init: %w", err))
 			}
 			st := g.style(env)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,10 @@ import (
 
 // initDraft is what init will write, and why.
 type initDraft struct {
-	Repo     repoFacts
+	Repo repoFacts
+	// Top is the repository's root, where .github/workflows is; Sub is
+	// the folder of relctl.hcl below it ("" when the same).
+	Top, Sub string
 	Registry string
 	Charts   []initChart
 	Dir      string      // charts { dir }
@@ -38,14 +42,24 @@ func draftInit(ctx context.Context, env *Env, dir, registry string) (*initDraft,
 	if err != nil {
 		return nil, err
 	}
-	d := &initDraft{Repo: repo}
+	d := &initDraft{Repo: repo, Top: dir}
+	if top, err := git.TopLevel(ctx, dir); err == nil {
+		// git answers with symlinks resolved (macOS's /var is /private/var).
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			real = dir
+		}
+		if top != real {
+			d.Top, d.Sub = top, relSlash(top, real)
+		}
+	}
 	d.Registry = registry
 	if d.Registry == "" {
 		d.Registry = "ghcr.io/" + strings.ToLower(repo.Remote.Owner) + "/" + strings.ToLower(repo.Remote.Name)
 	}
 	d.note("GitHub repository %s/%s (git remote origin, %s); charts go to %s/<chart>", repo.Remote.Owner, repo.Remote.Name, repo.Remote.Host, d.Registry)
 
-	if d.CR, err = readChartReleaser(dir); err != nil {
+	if d.CR, err = readChartReleaser(d.Top); err != nil {
 		return nil, err
 	}
 	d.Charts, err = findCharts(dir)
@@ -57,7 +71,8 @@ func draftInit(ctx context.Context, env *Env, dir, registry string) (*initDraft,
 	}
 	want := "charts"
 	if s, ok := d.CR.get("charts_dir"); ok {
-		want = strings.Trim(s.Value, "/")
+		// chart-releaser runs at the repository's root.
+		want = strings.TrimPrefix(strings.Trim(s.Value, "/"), d.Sub+"/")
 	}
 	d.Dir, d.Explicit = chartsDir(d.Charts, want)
 	d.note("%d chart(s) in %s/%s", len(d.Charts)-len(d.Explicit), d.Dir, plural(d.Explicit, " (and %d named one by one)"))

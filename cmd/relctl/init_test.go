@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,5 +229,54 @@ func TestInit_tagTemplateFollowsExistingReleaseTags(t *testing.T) {
 		if !strings.Contains(string(hcl), c.want) || !strings.Contains(out, "2 of 3 releases are tagged <chart>-<version> (chart-releaser's)") {
 			t.Errorf("tags %v: init exit %d wrote\n%s\n%s%s", c.tags, code, hcl, out, errOut)
 		}
+	}
+}
+
+// In a repository whose charts and relctl.hcl live in a subfolder, the
+// workflows still go to the repository's .github/workflows, watch that
+// folder, and run the action there.
+func TestInit_inASubfolderWritesWorkflowsAtTheRepositoryRoot(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	h := newHarness(t)
+	h.write("deploy/charts/api/Chart.yaml", "apiVersion: v2\nname: api\nversion: 0.1.0\n")
+	for _, args := range [][]string{{"init", "-q", "-b", "trunk"}, {"remote", "add", "origin", "https://github.com/acme/platform"}} {
+		gitIn(t, h.dir, args...)
+	}
+	h.env["GITHUB_TOKEN"] = ""
+	code, out, errOut := h.relctl("--chdir", filepath.Join(h.dir, "deploy"), "init")
+	if code != exitOK {
+		t.Fatalf("init exited %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "deploy", "relctl.hcl")); err != nil {
+		t.Error(err)
+	}
+	b, err := os.ReadFile(filepath.Join(h.dir, ".github", "workflows", "relctl-apply.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := parseWorkflow(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	push, _ := wf.On["push"].(map[string]any)
+	if got := fmt.Sprint(push["paths"], push["branches"]); got != "[deploy/charts/** deploy/relctl.hcl] [trunk]" {
+		t.Errorf("apply workflow watches %s", got)
+	}
+	var actions int
+	for _, st := range wf.Jobs["apply"].Steps {
+		if isRelctlAction(st.Uses) {
+			actions++
+			if st.With["working-directory"] != "deploy" {
+				t.Errorf("the action runs in %v, want deploy", st.With["working-directory"])
+			}
+		}
+	}
+	if actions != 1 {
+		t.Errorf("%d relctl action steps in the apply workflow, want 1", actions)
+	}
+	if !strings.Contains(out, "deploy/relctl.hcl") || !strings.Contains(out, `repository = "ghcr.io/acme/platform"`) && !strings.Contains(out, "ghcr.io/acme/platform/<chart>") {
+		t.Errorf("init output:\n%s", out)
 	}
 }

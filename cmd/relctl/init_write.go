@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,7 +14,7 @@ import (
 	"github.com/relctl/relctl/examples"
 )
 
-// initFile is one file init writes, relative to the repository.
+// initFile is one file init writes, relative to the repository's root.
 type initFile struct {
 	Path    string
 	Content []byte
@@ -25,7 +26,7 @@ func (d *initDraft) files() ([]initFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []initFile{{Path: "relctl.hcl", Content: hcl}}
+	out := []initFile{{Path: path.Join(d.Sub, "relctl.hcl"), Content: hcl}}
 	names, err := fs.Glob(examples.Workflows, "workflows/*.yaml")
 	if err != nil {
 		return nil, err
@@ -45,15 +46,17 @@ func (d *initDraft) files() ([]initFile, error) {
 // the path filters, its default branch as the release branch.
 func (d *initDraft) tailor(b []byte) []byte {
 	s := string(b)
-	paths := []string{`"` + d.Dir + `/**"`}
+	paths := []string{`"` + path.Join(d.Sub, d.Dir, "**") + `"`}
 	for _, c := range d.Explicit {
-		paths = append(paths, `"`+c.Path+`/**"`)
+		paths = append(paths, `"`+path.Join(d.Sub, c.Path, "**")+`"`)
 	}
 	s = strings.ReplaceAll(s, `"charts/**"`, strings.Join(paths, ", "))
-	if d.Dir == "." {
-		s = strings.ReplaceAll(s, `"./**"`, `"**/Chart.yaml", "**/templates/**", "**/values.yaml"`)
-	}
+	s = strings.ReplaceAll(s, `"relctl.hcl"`, `"`+path.Join(d.Sub, "relctl.hcl")+`"`)
 	s = strings.ReplaceAll(s, "branches: [main]", "branches: ["+d.Repo.Branch+"]")
+	if d.Sub != "" {
+		// The action runs where relctl.hcl is.
+		s = strings.ReplaceAll(s, "\n          command: ", "\n          working-directory: "+d.Sub+"\n          command: ")
+	}
 	return []byte(s)
 }
 
