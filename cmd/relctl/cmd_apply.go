@@ -20,6 +20,7 @@ func applyCmd(g *globals, env *Env) *cobra.Command {
 		lf          lockFlags
 		autoApprove bool
 		asJSON      bool
+		result      string
 	)
 	cmd := &cobra.Command{
 		Use:   "apply [PLAN_FILE]",
@@ -71,9 +72,11 @@ for confirmation (or takes --auto-approve).`,
 				if asJSON {
 					err = errors.Join(err, jsonWritten(views.ApplyJSON(env.Stdout, nil, err)))
 				}
+				writeResult(env, result, nil, err)
 				return exitWith(exitError, err)
 			}
 			if !o.plan.HasChanges() {
+				writeResult(env, result, &planner.Result{}, nil)
 				if asJSON {
 					return views.ApplyJSON(env.Stdout, &planner.Result{}, nil)
 				}
@@ -118,6 +121,7 @@ for confirmation (or takes --auto-approve).`,
 				}
 				appendStepSummary(env, func(buf *bytes.Buffer) error { return views.ApplyMarkdown(buf, o.plan, res, server) })
 			}
+			writeResult(env, result, res, applyErr)
 			if asJSON {
 				// A script reading the JSON must not take a write that
 				// failed (a closed pipe, a full disk) for silence.
@@ -135,6 +139,7 @@ for confirmation (or takes --auto-approve).`,
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result in the versioned JSON format")
+	cmd.Flags().StringVar(&result, "result", "", "also write the result in the --json format to `FILE`, whatever is printed")
 	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")

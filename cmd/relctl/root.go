@@ -31,13 +31,28 @@ func (g *globals) style(env *Env) views.Style {
 
 func run(ctx context.Context, args []string, env *Env) int {
 	g := &globals{}
+	root := rootCmd(g, env)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code, msg := codeOf(err)
+	if msg != nil {
+		fmt.Fprintf(env.Stderr, "%s %v\n", g.style(env).Red("Error:"), msg)
+	}
+	return code
+}
+
+// rootCmd builds the command tree; tests read it to check that the
+// commands and flags documented elsewhere exist.
+func rootCmd(g *globals, env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "relctl",
 		Short:         "Publish Helm charts to OCI registries and GitHub Releases, plan then apply",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -59,14 +74,8 @@ func run(ctx context.Context, args []string, env *Env) int {
 		versionCmd(env),
 		sandboxCmd(env),
 		demoCmd(g, env),
+		githubActionCmd(g, env),
+		initCmd(g, env),
 	)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
-	}
-	code, msg := codeOf(err)
-	if msg != nil {
-		fmt.Fprintf(env.Stderr, "%s %v\n", g.style(env).Red("Error:"), msg)
-	}
-	return code
+	return root
 }
