@@ -52,6 +52,10 @@ func (m *Meter) Wrap(next http.Handler) http.Handler {
 		r.Body = in
 		out := &countingWriter{ResponseWriter: w}
 		next.ServeHTTP(out, r)
+		if r.Method == http.MethodHead {
+			// net/http drops what a handler writes to a HEAD response.
+			out.n = 0
+		}
 		m.add(kind, in.n, out.n)
 	})
 }

@@ -94,4 +94,3 @@ func bytesOf(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
