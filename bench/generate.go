@@ -35,6 +35,8 @@ type Workspace struct {
 	// Git reports whether Dir is a git checkout with one commit (git was
 	// found), as a workflow's checkout is.
 	Git bool
+
+	registryHost string
 }
 
 // ChartName is the name of the i-th generated chart.
@@ -45,8 +47,13 @@ func ChartName(i int) string { return fmt.Sprintf("chart-%03d", i) }
 // examples/basic does), and a cosign key pair; then commits it all when git
 // is on PATH.
 func Generate(ctx context.Context, dir string, n int, registryHost string) (*Workspace, error) {
-	ws := &Workspace{Dir: dir}
-	files := map[string]string{"relctl.hcl": spec(registryHost)}
+	ws := &Workspace{Dir: dir, registryHost: registryHost}
+	files := map[string]string{
+		"relctl.hcl": spec(registryHost, ""),
+		// Release files attached by AttachFile are build output, not
+		// sources: git need not hash a gigabyte.
+		".gitignore": "dist/\n",
+	}
 	for i := range n {
 		name := ChartName(i)
 		ws.Charts = append(ws.Charts, name)
@@ -89,6 +96,31 @@ func (ws *Workspace) Bump(ctx context.Context, i int, version string) error {
 	return ws.Commit(ctx, "release "+name+" "+version)
 }
 
+// PayloadFile is the release file AttachFile adds to every release.
+const PayloadFile = "dist/payload.bin"
+
+// AttachFile writes PayloadFile of size bytes (sparse: it costs no disk)
+// and adds it to every chart's release through release.files: the large
+// asset whose upload and digest must stream.
+func (ws *Workspace) AttachFile(size int64) error {
+	path := filepath.Join(ws.Dir, filepath.FromSlash(PayloadFile))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return writeFile(ws.Dir, "relctl.hcl", spec(ws.registryHost, PayloadFile))
+}
+
 // Commit records every change in the workspace.
 func (ws *Workspace) Commit(ctx context.Context, msg string) error {
 	if err := ws.git(ctx, "add", "-A"); err != nil {
@@ -116,7 +148,11 @@ func writeFile(dir, rel, content string) error {
 
 // spec is examples/basic's relctl.hcl with its variables fixed for the
 // sandbox: key signing without a transparency log.
-func spec(registryHost string) string {
+func spec(registryHost, file string) string {
+	files := ""
+	if file != "" {
+		files = fmt.Sprintf("  files  = [%q]\n", file)
+	}
 	return fmt.Sprintf(`registry {
   repository  = "%s/%s/%s"
   on_conflict = "fail"
@@ -144,8 +180,8 @@ release {
   title  = "${chart.name}: v${chart.version}"
   assets = ["CHANGELOG.md", "README.md", "LICENSE"]
   atomic = true
-}
-`, registryHost, Owner, Repo, Owner, Repo)
+%s}
+`, registryHost, Owner, Repo, Owner, Repo, files)
 }
 
 // chartFiles is a small application chart: two templates, values, a README,

@@ -37,6 +37,9 @@ type Options struct {
 	Baseline bool
 	// Only, when set, runs the first publish and the scenarios it names.
 	Only []string
+	// AttachFile, when > 0, adds a release file of that many bytes to every
+	// release (see Workspace.AttachFile).
+	AttachFile int64
 	// Log receives progress lines; nil means none.
 	Log io.Writer
 }
@@ -83,6 +86,11 @@ func Measure(ctx context.Context, opts Options) (*Report, error) {
 	ws, err := Generate(ctx, filepath.Join(tmp, "repo"), opts.Charts, sb.Registry.Host)
 	if err != nil {
 		return nil, fmt.Errorf("generate %d charts: %w", opts.Charts, err)
+	}
+	if opts.AttachFile > 0 {
+		if err := ws.AttachFile(opts.AttachFile); err != nil {
+			return nil, err
+		}
 	}
 	rep := &Report{Options: opts}
 	if opts.Baseline {

@@ -30,6 +30,7 @@ func run() int {
 		baseline    = flag.Bool("baseline", true, "also run the seed-style baseline and print ratios")
 		paced       = flag.String("paced-host", "", "serve the GitHub emulator on this non-loopback address of this host, so that GitHub writes are paced as on github.com (e.g. the first address of `hostname -I`); run it at small -charts: a second per write")
 		only        = flag.String("only", "", "comma-separated scenarios to run besides the first publish; empty runs all")
+		attach      = flag.Int64("attach-mib", 0, "add a release file of this many MiB to every release (sparse): the peak RSS of a large asset")
 		traffic     = flag.Bool("traffic", true, "list requests by service and kind for each run")
 	)
 	flag.Parse()
@@ -67,7 +68,7 @@ func run() int {
 	for _, n := range counts {
 		rep, err := bench.Measure(ctx, bench.Options{
 			Charts: n, Latency: *latency, Relctl: bin, Parallelism: *parallelism,
-			GitHubHost: *paced, Baseline: *baseline, Only: onlyList, Log: os.Stderr,
+			GitHubHost: *paced, Baseline: *baseline, AttachFile: *attach << 20, Only: onlyList, Log: os.Stderr,
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "relctl-bench:", err)
