@@ -18,8 +18,18 @@ const benchCharts = 10
 var (
 	binOnce sync.Once
 	binPath string
+	binDir  string
 	binErr  error
 )
+
+// TestMain removes the relctl binary a benchmark built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 func relctlBin(b *testing.B) string {
 	b.Helper()
@@ -33,6 +43,7 @@ func relctlBin(b *testing.B) string {
 			binErr = err
 			return
 		}
+		binDir = dir
 		binPath, binErr = BuildRelctl(context.Background(), dir)
 	})
 	if binErr != nil {
