@@ -18,6 +18,7 @@ import (
 // signing and releases, and a chart with a vendored dependency packages
 // with it inside.
 func TestGenerate_writesAWorkspaceRelctlLoadsAndPackages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	ws, err := Generate(ctx, dir, DependencyEvery, "127.0.0.1:5000")
