@@ -29,6 +29,10 @@ type Options struct {
 	// (htpasswd), as a private registry does.
 	Username string
 	Password string
+	// Wrap, when set, wraps the registry's handler outside the request log
+	// and injected faults: a benchmark adds network latency and meters
+	// bytes there. nil serves the registry as is.
+	Wrap func(http.Handler) http.Handler
 }
 
 // Server is a running in-process registry.
@@ -97,7 +101,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "relctl-test", "path": path}}
 	}
 	app := handlers.NewApp(ctx, cfg)
-	s.srv = &http.Server{Handler: s.count(app)}
+	h := s.count(app)
+	if opts.Wrap != nil {
+		h = opts.Wrap(h)
+	}
+	s.srv = &http.Server{Handler: h}
 	go s.srv.Serve(ln) //nolint:errcheck // returns on Close
 	return s, nil
 }
