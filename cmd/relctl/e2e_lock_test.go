@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -314,8 +315,9 @@ func TestE2E_approvedOrSavedPlanThatChangedWhileWaitingIsNotApplied(t *testing.T
 			return relctlAt(h, true, "yes\n", "apply", "--lock-timeout", "1m")
 		}, "another apply changed the remote while this one waited for the lock"},
 		{"saved plan", func(h *harness) (int, string, string) {
-			h.mustRelctl(exitOK, "plan", "--out", "plan.json")
-			return h.relctl("apply", "plan.json", "--lock-timeout", "1m")
+			planFile := filepath.Join(h.t.TempDir(), "plan.json")
+			h.mustRelctl(exitOK, "plan", "--out", planFile)
+			return h.relctl("apply", planFile, "--lock-timeout", "1m")
 		}, "the remote changed since it was made"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
