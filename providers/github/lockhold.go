@@ -154,25 +154,46 @@ func (c *Client) ForceUnlock(ctx context.Context, ref, id string) (LockInfo, err
 	if ref == "" {
 		ref = DefaultLockRef
 	}
+	// A holder that is still alive renews its lease meanwhile: the ref then
+	// moves under the unlock, still naming the same apply. Read again and
+	// unlock again, a few times; only another ID stops it.
+	const attempts = 5
+	var err error
+	for range attempts {
+		var (
+			info  LockInfo
+			moved bool
+		)
+		info, moved, err = c.forceUnlockOnce(ctx, ref, id)
+		if !moved {
+			return info, err
+		}
+	}
+	return LockInfo{}, fmt.Errorf("force-unlock: the lock kept changing while unlocking (%d tries): %w", attempts, err)
+}
+
+// forceUnlockOnce reads the lock and releases it if it is id's. moved
+// reports that the ref moved between the read and the release.
+func (c *Client) forceUnlockOnce(ctx context.Context, ref, id string) (LockInfo, bool, error) {
 	cur, err := c.readLock(ctx, ref)
 	if err != nil {
-		return LockInfo{}, fmt.Errorf("force-unlock: %w", err)
+		return LockInfo{}, false, fmt.Errorf("force-unlock: %w", err)
 	}
 	switch {
 	case cur.head == "" || cur.info.Released:
-		return cur.info, fmt.Errorf("%w: nobody holds it, so there is nothing to unlock", ErrLockMismatch)
+		return cur.info, false, fmt.Errorf("%w: nobody holds it, so there is nothing to unlock", ErrLockMismatch)
 	case cur.info.ID != id:
-		return cur.info, fmt.Errorf("%w: it is held by %s, not %s; nothing was unlocked", ErrLockMismatch, cur.info, id)
+		return cur.info, false, fmt.Errorf("%w: it is held by %s, not %s; nothing was unlocked", ErrLockMismatch, cur.info, id)
 	}
 	tree, err := c.ensureTree(ctx, lockTreeFile, lockTreeContent)
 	if err != nil {
-		return cur.info, fmt.Errorf("force-unlock: %w", err)
+		return cur.info, false, fmt.Errorf("force-unlock: %w", err)
 	}
 	info := cur.info
 	info.ForceUnlocked = true
 	l := &Lock{c: c, opts: LockOptions{Ref: ref}.withDefaults(), tree: tree, info: info, head: cur.head}
 	if err := l.Release(ctx); err != nil {
-		return cur.info, fmt.Errorf("force-unlock: the lock changed while unlocking: %w", err)
+		return cur.info, errors.Is(err, ErrLockLost), fmt.Errorf("force-unlock: the lock changed while unlocking: %w", err)
 	}
-	return cur.info, nil
+	return cur.info, false, nil
 }
