@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"maps"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -223,5 +226,71 @@ func TestE2E_keylessDebugLogTracesFulcioAndRekorAndNoToken(t *testing.T) {
 		if strings.Contains(out+errOut, secret) {
 			t.Errorf("output holds %q", secret)
 		}
+	}
+}
+
+// TestCLI_sandboxWithSigstoreServesKeylessSigning uses `relctl sandbox
+// --sigstore` as its help says: its coordinates in the signing block and
+// the environment, an apply signs keyless, a verify without the token
+// passes.
+func TestCLI_sandboxWithSigstoreServesKeylessSigning(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"sandbox", "--sigstore"}, &Env{
+			Stdin: strings.NewReader(""), Stdout: pw, Stderr: &stderr,
+			Getenv: func(string) string { return "" }, Environ: func() []string { return nil },
+		})
+		pw.Close()
+		done <- code
+	}()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for len(vars) < 9 && sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), "=")
+		vars[k] = v
+	}
+	go io.Copy(io.Discard, pr) //nolint:errcheck // nothing more is expected
+	if len(vars) < 9 || vars["TRUSTED_ROOT"] == "" || vars["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] == "" {
+		cancel()
+		t.Fatalf("sandbox --sigstore printed %v (exit %d); stderr:\n%s", vars, <-done, stderr.String())
+	}
+
+	h.chart("alpha", "1.0.0")
+	h.write("relctl.hcl", fmt.Sprintf(`registry {
+  repository = "%s/acme/charts"
+}
+
+charts {
+  dir = "charts"
+}
+
+signing {
+  fulcio_url   = %q
+  rekor_url    = %q
+  trusted_root = %q
+  identity {
+    subject_regexp = "^https://github.com/acme/charts/.github/workflows/release.yaml@"
+  }
+}
+`, vars["RELCTL_SANDBOX_REGISTRY"], vars["FULCIO_URL"], vars["REKOR_URL"], vars["TRUSTED_ROOT"]))
+	h.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = vars["ACTIONS_ID_TOKEN_REQUEST_URL"]
+	h.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = vars["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	dropActionsEnv(h)
+	if out := h.mustRelctl(exitOK, "verify"); !regexp.MustCompile(`(?m)^alpha\s+1\.0\.0\s+signature\s+ok\s+1 valid signature`).MatchString(out) {
+		t.Errorf("verify does not find the keyless signature valid:\n%s", out)
+	}
+
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("sandbox exited %d after cancellation; stderr:\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(vars["TRUSTED_ROOT"]); !os.IsNotExist(err) {
+		t.Errorf("the sandbox left %s behind (%v)", vars["TRUSTED_ROOT"], err)
 	}
 }
