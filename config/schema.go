@@ -69,6 +69,7 @@ var signingSchema = &hcl.BodySchema{
 		{Name: "public_key"},
 		{Name: "fulcio_url"},
 		{Name: "rekor_url"},
+		{Name: "trusted_root"},
 		{Name: "tlog_upload"},
 		{Name: "on_failure"},
 	},

@@ -43,12 +43,13 @@ func (l *loader) signing(b *hcl.Block) Signing {
 	s := Signing{
 		// A signing block means "sign": keyless is the default because it
 		// needs no secret to manage in CI.
-		Mode:       SigningMode(r.enum("mode", string(SigningKeyless), string(SigningKeyless), string(SigningKey), string(SigningNone))),
-		FulcioURL:  l.serviceURL(r, "fulcio_url", DefaultFulcioURL),
-		RekorURL:   l.serviceURL(r, "rekor_url", DefaultRekorURL),
-		TlogUpload: r.boolean("tlog_upload", true),
-		OnFailure:  SigningFailurePolicy(r.enum("on_failure", string(SigningFailureFail), string(SigningFailureFail), string(SigningFailureWarn))),
-		DeclRange:  b.DefRange,
+		Mode:        SigningMode(r.enum("mode", string(SigningKeyless), string(SigningKeyless), string(SigningKey), string(SigningNone))),
+		FulcioURL:   l.serviceURL(r, "fulcio_url", DefaultFulcioURL),
+		RekorURL:    l.serviceURL(r, "rekor_url", DefaultRekorURL),
+		TrustedRoot: l.trustedRoot(r),
+		TlogUpload:  r.boolean("tlog_upload", true),
+		OnFailure:   SigningFailurePolicy(r.enum("on_failure", string(SigningFailureFail), string(SigningFailureFail), string(SigningFailureWarn))),
+		DeclRange:   b.DefRange,
 	}
 
 	if s.Mode == "" {

@@ -115,6 +115,11 @@ type Signing struct {
 	// FulcioURL and RekorURL default to the public-good Sigstore instance.
 	FulcioURL string
 	RekorURL  string
+	// TrustedRoot is the absolute path of a Sigstore trusted root JSON
+	// (cosign's --trusted-root): with it, verification trusts exactly the
+	// Fulcio, CT log and Rekor keys it lists, without TUF. Empty means
+	// Sigstore's public-good instance, through TUF.
+	TrustedRoot string
 	// TlogUpload defaults to true.
 	TlogUpload bool
 	// OnFailure defaults to SigningFailureFail.

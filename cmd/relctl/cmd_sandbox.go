@@ -17,7 +17,13 @@ KEY=VALUE lines, and block until interrupted. Nothing is kept on exit.
 
   relctl sandbox > sandbox.env &
   sleep 1; set -a; . ./sandbox.env; set +a
-  relctl plan --var registry="$RELCTL_SANDBOX_REGISTRY/acme/charts"`,
+  relctl plan --var registry="$RELCTL_SANDBOX_REGISTRY/acme/charts"
+
+With --sigstore it also serves a private Sigstore (Fulcio, Rekor, and a
+GitHub Actions OIDC token endpoint whose tokens name the repository's
+.github/workflows/release.yaml) and prints FULCIO_URL, REKOR_URL,
+TRUSTED_ROOT and the ACTIONS_ID_TOKEN_REQUEST_* pair: keyless signing with
+signing { fulcio_url, rekor_url, trusted_root } set from them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := startSandbox(cmd.Context(), opts)
@@ -35,5 +41,6 @@ KEY=VALUE lines, and block until interrupted. Nothing is kept on exit.
 	cmd.Flags().StringVar(&opts.registryAddr, "registry-addr", "127.0.0.1:0", "listen `ADDR` of the registry")
 	cmd.Flags().StringVar(&opts.githubAddr, "github-addr", "127.0.0.1:0", "listen `ADDR` of the GitHub emulator")
 	cmd.Flags().StringVar(&opts.repository, "repository", "acme/charts", "the emulated `OWNER/NAME` repository")
+	cmd.Flags().BoolVar(&opts.sigstore, "sigstore", false, "also serve a private Sigstore for keyless signing")
 	return cmd
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 
+	"github.com/relctl/relctl/providers/cosign/sigstoretest"
 	"github.com/relctl/relctl/providers/github/githubtest"
 	"github.com/relctl/relctl/providers/oci/ocitest"
 )
@@ -21,11 +23,17 @@ type sandbox struct {
 	githubSrv *http.Server
 	token     string
 	repo      string
+	// With --sigstore: a private Sigstore, its trusted root in a
+	// temporary folder, and a GitHub Actions token source.
+	sigstore    *sigstoretest.Sigstore
+	sigstoreDir string
+	actions     *sigstoretest.Actions
 }
 
 type sandboxOptions struct {
 	registryAddr, githubAddr string
 	repository               string // owner/name; "" means acme/charts
+	sigstore                 bool
 }
 
 func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
@@ -57,22 +65,65 @@ func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
 	s.githubURL = "http://" + ln.Addr().String() + "/"
 	s.githubSrv = &http.Server{Handler: s.github}
 	go s.githubSrv.Serve(ln) //nolint:errcheck // returns on close
+	if opts.sigstore {
+		if err := s.startSigstore(); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// startSigstore serves a Fulcio, a Rekor and an Actions token endpoint
+// whose tokens name the repository's release workflow, for keyless
+// signing without the public Sigstore.
+func (s *sandbox) startSigstore() error {
+	dir, err := os.MkdirTemp("", "relctl-sandbox-sigstore-")
+	if err != nil {
+		return err
+	}
+	s.sigstoreDir = dir
+	sg, err := sigstoretest.Start(dir)
+	if err != nil {
+		return fmt.Errorf("sigstore: %w", err)
+	}
+	s.sigstore = sg
+	s.actions = sg.Actions(sigstoretest.Identity{
+		Issuer:      sigstoretest.GitHubIssuer,
+		WorkflowRef: s.repo + "/.github/workflows/release.yaml@refs/heads/main",
+	})
+	return nil
 }
 
 func (s *sandbox) close() {
 	s.githubSrv.Close()
 	s.registry.Close()
+	if s.sigstore != nil {
+		s.sigstore.Close()
+	}
+	if s.sigstoreDir != "" {
+		os.RemoveAll(s.sigstoreDir)
+	}
 }
 
 // vars are the sandbox's coordinates, as the contract's KEY=VALUE lines.
 func (s *sandbox) vars() [][2]string {
-	return [][2]string{
+	vars := [][2]string{
 		{"RELCTL_SANDBOX_REGISTRY", s.registry.Host},
 		{"GITHUB_API_URL", s.githubURL},
 		{"GITHUB_TOKEN", s.token},
 		{"GITHUB_REPOSITORY", s.repo},
 	}
+	if s.sigstore != nil {
+		vars = append(vars,
+			[2]string{"FULCIO_URL", s.sigstore.FulcioURL},
+			[2]string{"REKOR_URL", s.sigstore.RekorURL},
+			[2]string{"TRUSTED_ROOT", s.sigstore.TrustedRoot},
+			[2]string{"ACTIONS_ID_TOKEN_REQUEST_URL", s.actions.Env["ACTIONS_ID_TOKEN_REQUEST_URL"]},
+			[2]string{"ACTIONS_ID_TOKEN_REQUEST_TOKEN", s.actions.Env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]},
+		)
+	}
+	return vars
 }
 
 func (s *sandbox) String() string {

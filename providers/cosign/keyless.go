@@ -14,8 +14,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio/fulcioverifier"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/options"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/sigstore/pkg/signature"
 )
@@ -58,6 +56,10 @@ func (s *Signer) tokenSource() (tokenSource, error) {
 // keylessSigner makes an ephemeral key and has Fulcio certify it for the
 // workflow's identity, as `cosign sign` does for each signature. The
 // certificate lives ten minutes: it is never reused across calls.
+//
+// The request goes through relctl's HTTP client (fulcioClient), and the
+// certificate's SCT is checked against the CT log keys verification
+// trusts: the spec's trusted_root when set, else Sigstore's through TUF.
 func (s *Signer) keylessSigner(ctx context.Context) (*fulcio.Signer, error) {
 	token, src, err := s.idToken(ctx)
 	if err != nil {
@@ -71,25 +73,27 @@ func (s *Signer) keylessSigner(ctx context.Context) (*fulcio.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate an ephemeral signing key: %w", err)
 	}
-	ko := options.KeyOpts{
-		FulcioURL: s.signing.FulcioURL,
-		IDToken:   token,
-		// "token": use IDToken as is; never open a browser or device flow.
-		FulcioAuthFlow:           "token",
-		OIDCDisableProviders:     true,
-		SkipConfirmation:         true,
-		InsecureSkipFulcioVerify: s.opts.SkipSCT,
+	client, err := s.fulcioClient(ctx)
+	if err != nil {
+		return nil, err
 	}
-	var fs *fulcio.Signer
-	if s.opts.SkipSCT {
-		fs, err = fulcio.NewSigner(ctx, ko, sv)
-	} else {
-		// Checks the certificate's SCT against the CT log key from TUF.
-		fs, err = fulcioverifier.NewSigner(ctx, ko, sv)
-	}
+	// "token": use the token as is; never open a browser or device flow.
+	resp, err := fulcio.GetCert(ctx, sv, token, "token", "", "", "", "", client)
 	if err != nil {
 		return nil, fmt.Errorf("get a signing certificate from Fulcio at %s (OIDC token from %s): %w",
 			s.signing.FulcioURL, src, redact(err, token))
+	}
+	fs := &fulcio.Signer{SignerVerifier: sv, Cert: resp.CertPEM, Chain: resp.ChainPEM, SCT: resp.SCT}
+	if s.opts.SkipSCT {
+		return fs, nil
+	}
+	mat, err := s.material(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := cosignpkg.VerifySCT(ctx, fs.Cert, fs.Chain, fs.SCT, mat.ctKeys); err != nil {
+		return nil, fmt.Errorf("the certificate from Fulcio at %s has no valid SCT from a trusted CT log (%s): %w",
+			s.signing.FulcioURL, s.trustSource(), err)
 	}
 	return fs, nil
 }

@@ -25,7 +25,9 @@ var ErrDisabled = errors.New("signing is off (signing mode \"none\")")
 // Options configure a Signer.
 type Options struct {
 	// Signing is the spec's signing block: mode, key, identity, Fulcio and
-	// Rekor URLs, tlog upload.
+	// Rekor URLs, trusted root, tlog upload. With Signing.TrustedRoot,
+	// verification and the SCT check of new certificates trust that root
+	// alone (FulcioRoots is then unused).
 	Signing config.Signing
 	// Getenv reads COSIGN_PASSWORD, ACTIONS_ID_TOKEN_REQUEST_URL and
 	// ACTIONS_ID_TOKEN_REQUEST_TOKEN, SIGSTORE_ID_TOKEN, and, without
@@ -56,7 +58,8 @@ type Options struct {
 	FulcioRoots *x509.CertPool
 	// SkipSCT skips the certificate transparency checks: the SCT of a new
 	// Fulcio certificate when signing, and the embedded SCT when verifying.
-	// It exists for tests against a Fulcio stand-in, which has no CT log.
+	// It exists for tests against a Fulcio stand-in without a CT log;
+	// sigstoretest has one, and a trusted root that lists it.
 	SkipSCT bool
 	// VerifyOnly builds a Signer that only reads and verifies signatures,
 	// for plan, drift and verify: they run on pull requests, where neither

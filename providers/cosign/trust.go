@@ -13,6 +13,7 @@ import (
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 
@@ -30,6 +31,10 @@ type verifyMaterial struct {
 	ctKeys        *cosignpkg.TrustedTransparencyLogPubKeys
 	rekor         *rekorclient.Rekor
 	rekorKeys     *cosignpkg.TrustedTransparencyLogPubKeys
+	// trusted is the spec's trusted_root, when set: the fields above are
+	// drawn from it, and it is kept for verifiers that take Sigstore's
+	// trusted material whole (sigstore-go, bundles). Nil otherwise.
+	trusted root.TrustedMaterial
 }
 
 // material loads the verification material once per Signer: the public
@@ -50,6 +55,9 @@ func (s *Signer) material(ctx context.Context) (*verifyMaterial, error) {
 }
 
 func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
+	if s.signing.TrustedRoot != "" {
+		return s.trustedRootMaterial()
+	}
 	m := &verifyMaterial{}
 	if s.mode == config.SigningKeyless {
 		if s.opts.FulcioRoots != nil {
