@@ -25,6 +25,8 @@ type Readers struct {
 	Lineage LineageReader
 	// Tags is nil when tags are not checked.
 	Tags TagReader
+	// Index is nil when no chart repository index is kept.
+	Index IndexReader
 }
 
 // RefreshOptions tune Refresh.
@@ -56,6 +58,13 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 				return fmt.Errorf("list releases of %s: %w", spec.GitHub.Repository, err)
 			}
 			return nil
+		})
+	}
+	if r.Index != nil && spec.HelmRepository != nil {
+		g.Go(func() error {
+			var err error
+			snap.Index, err = observeIndex(gctx, spec, r.Index)
+			return err
 		})
 	}
 	charts := new(errgroup.Group)
