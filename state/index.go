@@ -122,12 +122,41 @@ func ParseIndex(data []byte) (*Index, error) {
 // there is none.
 func (idx *Index) Entry(chart, version string) (IndexEntry, bool) {
 	for _, raw := range idx.entries[chart] {
-		var cv chartVersion
-		if json.Unmarshal(raw, &cv) == nil && cv.Metadata != nil && cv.Version == version {
-			return IndexEntry{Digest: cv.Digest, URLs: cv.URLs}, true
+		if v := looseEntry(raw); v.version == version {
+			return IndexEntry{Digest: v.digest, URLs: v.urls}, true
 		}
 	}
 	return IndexEntry{}, false
+}
+
+// loose is what relctl reads of any entry, whatever else it holds or
+// however odd its types: a hand-edited digest of digits is a YAML number.
+type loose struct {
+	version, digest string
+	urls            []string
+}
+
+func looseEntry(raw json.RawMessage) loose {
+	var e struct {
+		Version any   `json:"version"`
+		Digest  any   `json:"digest"`
+		URLs    []any `json:"urls"`
+	}
+	if json.Unmarshal(raw, &e) != nil {
+		return loose{}
+	}
+	out := loose{version: scalar(e.Version), digest: scalar(e.Digest)}
+	for _, u := range e.URLs {
+		out.urls = append(out.urls, scalar(u))
+	}
+	return out
+}
+
+func scalar(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
 }
 
 // Len counts the index's entries, every chart and version.
@@ -153,8 +182,8 @@ func (idx *Index) Merge(records []IndexRecord) (bool, error) {
 		var kept []json.RawMessage
 		found := false
 		for _, raw := range idx.entries[r.Chart] {
-			var cv chartVersion
-			if json.Unmarshal(raw, &cv) != nil || cv.Metadata == nil || cv.Version != r.Version {
+			cv := looseEntry(raw)
+			if cv.version != r.Version {
 				kept = append(kept, raw)
 				continue
 			}
@@ -163,7 +192,7 @@ func (idx *Index) Merge(records []IndexRecord) (bool, error) {
 				continue
 			}
 			found = true
-			if cv.Digest != r.Digest || !containsURL(cv.URLs, r.URL) {
+			if cv.digest != r.Digest || !containsURL(cv.urls, r.URL) {
 				raw, changed = want, true
 			}
 			kept = append(kept, raw)

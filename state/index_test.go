@@ -139,3 +139,21 @@ func TestAssetURL_escapesSegmentsAsGitHubDoes(t *testing.T) {
 		t.Errorf("AssetURL = %s, want %s", got, want)
 	}
 }
+
+// A digest edited by hand to digits only is a YAML number: the entry is
+// still recognised as the version's, and replaced rather than duplicated.
+func TestIndex_handEditedNumericDigestIsReplacedNotDuplicated(t *testing.T) {
+	idx, err := ParseIndex([]byte("apiVersion: v1\nentries:\n  podinfo:\n  - name: podinfo\n    version: 1.2.0\n    digest: 000000\n    urls: [u]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := idx.Entry("podinfo", "1.2.0"); !ok || e.Digest != "0" {
+		t.Fatalf("Entry = %+v, %v", e, ok)
+	}
+	if _, err := idx.Merge([]IndexRecord{record("1.2.0", "aaaa")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := idx.Len(); n != 1 {
+		t.Errorf("%d entries after merge, want 1", n)
+	}
+}
