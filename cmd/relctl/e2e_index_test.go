@@ -166,3 +166,60 @@ generated: "2020-01-01T00:00:00Z"
 	}
 	h.mustRelctl(exitOK, "drift")
 }
+
+// Two applies at once from two checkouts, each releasing its own chart,
+// without the apply lock that would serialise them: the index must end
+// with both entries, the entry another tool wrote intact, no duplicates.
+func TestE2E_twoAppliesAtOnceBothLandInTheIndex(t *testing.T) {
+	one := newHarness(t)
+	two := &harness{t: t, dir: t.TempDir(), reg: one.reg, gh: one.gh, env: one.env}
+	spec := func(h *harness, chart string) {
+		h.chart(chart, "1.0.0")
+		h.full("", "", fastRetry+"\nhelm_repository {\n  url = \""+h.gh.PagesURL("acme", "charts")+"\"\n}\n")
+	}
+	spec(one, "alpha")
+	spec(two, "beta")
+	// chart-releaser's index, before relctl.
+	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(one.gh.URL(), one.gh.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", "", []*gh.TreeEntry{{Path: gh.String("index.yaml"), Mode: gh.String("100644"), Type: gh.String("blob"),
+		Content: gh.String("apiVersion: v1\nentries:\n  legacy:\n  - apiVersion: v2\n    digest: abc\n    name: legacy\n    urls:\n    - https://example.org/legacy-0.1.0.tgz\n    version: 0.1.0\n    x-cr: kept\ngenerated: \"2020-01-01T00:00:00Z\"\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("cr index"), Tree: tree}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Git.CreateRef(ctx, "acme", "charts", &gh.Reference{Ref: gh.String("refs/heads/gh-pages"), Object: &gh.GitObject{SHA: commit.SHA}}); err != nil {
+		t.Fatal(err)
+	}
+
+	codes := make(chan string, 2)
+	for _, h := range []*harness{one, two} {
+		go func() {
+			code, out, errOut := h.relctl("apply", "--auto-approve", "--lock=false")
+			if code != exitOK {
+				codes <- out + errOut
+				return
+			}
+			codes <- ""
+		}()
+	}
+	for range 2 {
+		if failed := <-codes; failed != "" {
+			t.Fatalf("an apply failed:\n%s", failed)
+		}
+	}
+	entries := one.pagesIndex()
+	one.checkIndex(entries)
+	if l := entries["legacy"]; len(l) != 1 || l[0].XCR != "kept" {
+		t.Errorf("the other tool's entry = %+v", l)
+	}
+	for _, h := range []*harness{one, two} {
+		h.mustRelctl(exitOK, "drift")
+	}
+}
