@@ -137,9 +137,22 @@ func TestWriteIndex_thousandForeignEntriesKeptOnlyNewOnesAdded(t *testing.T) {
 	foreign := foreignIndex(1000)
 	seedPages(t, c, "index.yaml", foreign)
 	before := entriesOf(t, foreign)["legacy"]
+	// Observation reads the index in one request; a write onto an existing
+	// branch costs seven: ref, commit, contents, blob, tree, commit, ref.
+	n := len(srv.Log())
+	if _, err := c.ReadFile(context.Background(), "gh-pages", "index.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(srv.Log()) - n; got != 1 {
+		t.Errorf("reading the index took %d requests, want 1", got)
+	}
+	n = len(srv.Log())
 	if _, err := c.WriteIndex(context.Background(), state.IndexUpdate{Branch: "gh-pages", Path: "index.yaml",
 		Records: []state.IndexRecord{indexRecord(c, "podinfo", "1.2.0", []byte("a"))}, Message: "m"}); err != nil {
 		t.Fatal(err)
+	}
+	if got := len(srv.Log()) - n; got != 7 {
+		t.Errorf("writing the index took %d requests, want 7", got)
 	}
 	data, _ := srv.File("acme", "charts", "refs/heads/gh-pages", "index.yaml")
 	after := entriesOf(t, data)
