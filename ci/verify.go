@@ -121,6 +121,10 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 		default:
 			add("release package", true, "%s = the registry's chart layer (%s)", tgz.Name, short(layer))
 		}
+		if spec.HelmRepository != nil && snap.Index != nil {
+			ok, detail := verifyIndex(spec, snap, c, cs, layer)
+			add("index", ok, "%s", detail)
+		}
 		if spec.Release.Lineage && r.Assets != nil {
 			ok, detail := verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer)
 			add("lineage", ok, "%s", detail)

@@ -169,6 +169,11 @@ func (l *loader) load(body hcl.Body) *Spec {
 	spec.GitHub = l.github(single["github"])
 	spec.Signing = l.signing(single["signing"])
 	spec.Retry = l.retry(single["retry"])
+	spec.HelmRepository = l.helmRepository(single["helm_repository"])
+	if spec.HelmRepository != nil && single["github"] == nil {
+		l.errorf(spec.HelmRepository.DeclRange.Ptr(), "helm_repository needs a github block",
+			"The index's entries point at the charts' GitHub release assets, and the index is written to a branch of that repository: add a github block.")
+	}
 	release, templates := l.release(single["release"])
 	spec.Release = release
 	var found []foundChart

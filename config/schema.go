@@ -22,11 +22,12 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "charts"},
 		{Type: "chart", LabelNames: []string{"name"}},
 		{Type: "release"},
+		{Type: "helm_repository"},
 	},
 }
 
 // singletonBlocks may appear at most once at the top level.
-var singletonBlocks = []string{"registry", "github", "signing", "retry", "charts", "release"}
+var singletonBlocks = []string{"registry", "github", "signing", "retry", "charts", "release", "helm_repository"}
 
 var variableSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{

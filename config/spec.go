@@ -21,6 +21,9 @@ type Spec struct {
 	Signing Signing
 	Release Release
 	Retry   Retry
+	// HelmRepository is the helm_repository block, nil when absent: no
+	// index.yaml is then managed.
+	HelmRepository *HelmRepository
 	// Discovery is the charts {} block, nil when absent.
 	Discovery *Discovery
 

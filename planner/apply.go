@@ -108,14 +108,20 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 	sort.Slice(drafts, func(i, j int) bool { return drafts[i].chart < drafts[j].chart })
 	if len(a.res.Failed) > 0 {
 		a.leftAsDrafts(drafts)
+		a.writeIndex(ctx)
 		return a.res, a.failure()
 	}
 	for i, d := range drafts {
 		if err := a.publish(ctx, d); err != nil {
 			a.res.Failed[d.chart] = err
 			a.leftAsDrafts(drafts[i:])
+			a.writeIndex(ctx)
 			return a.res, a.failure()
 		}
+	}
+	a.writeIndex(ctx)
+	if len(a.res.Failed) > 0 {
+		return a.res, a.failure()
 	}
 	return a.res, nil
 }

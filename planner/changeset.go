@@ -63,6 +63,7 @@ type Change struct {
 	Release   *ReleaseChange
 	Asset     *AssetChange
 	Tag       *TagChange
+	Index     *IndexEntryChange
 	// Fingerprint identifies the observed remote state this change was
 	// computed from; apply of a saved plan refuses to run when it changed.
 	Fingerprint string

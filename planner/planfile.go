@@ -137,6 +137,8 @@ func (c *Change) marshalPayload() (json.RawMessage, error) {
 		v = c.Asset
 	case c.Tag != nil:
 		v = c.Tag
+	case c.Index != nil:
+		v = c.Index
 	default:
 		return nil, nil
 	}
@@ -165,6 +167,9 @@ func (c *Change) unmarshalPayload(b json.RawMessage) error {
 	case TypeGitTag:
 		c.Tag = &TagChange{}
 		v = c.Tag
+	case TypeHelmIndexEntry:
+		c.Index = &IndexEntryChange{}
+		v = c.Index
 	default:
 		// A resource type of a newer relctl: this one cannot apply it
 		// and does not read its instructions.

@@ -80,6 +80,9 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 	}
 	p.Changes = append(p.Changes, changes...)
 	p.Warnings = append(p.Warnings, warnings...)
+	if spec.HelmRepository != nil && snap.Index != nil {
+		p.Changes = append(p.Changes, planIndex(spec, snap, c, cs))
+	}
 	return nil
 }
 

@@ -33,12 +33,23 @@ type ReleaseWriter interface {
 	DeleteAsset(ctx context.Context, id int64) error
 }
 
+// IndexWriter writes the chart repository index.
+type IndexWriter interface {
+	// WriteIndex merges the update's records into the index on its branch
+	// in one commit, reading and merging again when the branch moved
+	// meanwhile. It returns the commit, "" when the index already held
+	// every record.
+	WriteIndex(ctx context.Context, u state.IndexUpdate) (string, error)
+}
+
 // Writers are the remotes Apply writes to. Signer is nil when signing is
-// off; Releases is nil when releases are not managed.
+// off; Releases is nil when releases are not managed; Index is nil when no
+// chart repository index is kept.
 type Writers struct {
 	Registry RegistryWriter
 	Signer   Signer
 	Releases ReleaseWriter
+	Index    IndexWriter
 }
 
 // Hook receives apply progress. Calls come from several goroutines.

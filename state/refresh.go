@@ -25,6 +25,8 @@ type Readers struct {
 	Lineage LineageReader
 	// Tags is nil when tags are not checked.
 	Tags TagReader
+	// Index is nil when no chart repository index is kept.
+	Index IndexReader
 }
 
 // RefreshOptions tune Refresh.
@@ -55,6 +57,13 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 			// <repository>" (ReleaseReader's contract): wrapping it
 			// again printed the prefix twice.
 			releases, err = r.Releases.ListReleases(gctx)
+			return err
+		})
+	}
+	if r.Index != nil && spec.HelmRepository != nil {
+		g.Go(func() error {
+			var err error
+			snap.Index, err = observeIndex(gctx, spec, r.Index)
 			return err
 		})
 	}

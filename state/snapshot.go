@@ -20,6 +20,9 @@ type Snapshot struct {
 	// PullRequest introduced Commit; nil when unknown or not looked up
 	// (no release needs a lineage file).
 	PullRequest *PullRequest
+	// Index is the chart repository index; nil when no helm_repository is
+	// declared.
+	Index *IndexState
 }
 
 // Chart returns the state of the named chart, or nil.

@@ -113,6 +113,9 @@ func (b *backend) readers() state.Readers {
 		r.Releases = b.releases
 		r.Lineage = b.releases
 		r.Tags = b.releases
+		if b.spec.HelmRepository != nil {
+			r.Index = b.releases
+		}
 	}
 	return r
 }
@@ -124,6 +127,9 @@ func (b *backend) writers() planner.Writers {
 	}
 	if b.releases != nil {
 		w.Releases = b.releases
+		if b.spec.HelmRepository != nil {
+			w.Index = b.releases
+		}
 	}
 	return w
 }

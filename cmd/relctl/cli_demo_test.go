@@ -41,6 +41,7 @@ func TestCLI_demoRunsTheWholeCycleOnThisMachine(t *testing.T) {
 		"is blocked",
 		"Writes during that run: registry 0, GitHub 0.",
 		"podinfo-v1.2.1",
+		"(downloads, digest matches)",
 		"Demo complete.",
 	} {
 		if !strings.Contains(out, want) {

@@ -55,7 +55,7 @@ func TestCLI_sandboxPrintsItsCoordinatesAndServesAnApplyUntilCancelled(t *testin
 	vars := map[string]string{}
 	var order []string
 	sc := bufio.NewScanner(pr)
-	for len(vars) < 4 && sc.Scan() {
+	for len(vars) < 5 && sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "=")
 		if !ok {
 			t.Fatalf("sandbox printed %q, not KEY=VALUE", sc.Text())
@@ -63,12 +63,12 @@ func TestCLI_sandboxPrintsItsCoordinatesAndServesAnApplyUntilCancelled(t *testin
 		vars[k] = v
 		order = append(order, k)
 	}
-	if len(vars) < 4 {
+	if len(vars) < 5 {
 		cancel()
 		t.Fatalf("sandbox printed %v before it ended with %d; stderr:\n%s", vars, <-done, stderr.String())
 	}
 	go io.Copy(io.Discard, pr) //nolint:errcheck // nothing more is expected
-	if want := "RELCTL_SANDBOX_REGISTRY GITHUB_API_URL GITHUB_TOKEN GITHUB_REPOSITORY"; strings.Join(order, " ") != want {
+	if want := "RELCTL_SANDBOX_REGISTRY GITHUB_API_URL GITHUB_TOKEN GITHUB_REPOSITORY GITHUB_PAGES_URL"; strings.Join(order, " ") != want {
 		t.Errorf("sandbox printed %v, want %s", order, want)
 	}
 	if vars["GITHUB_REPOSITORY"] != "acme/charts" || vars["GITHUB_TOKEN"] == "" ||
@@ -89,7 +89,11 @@ github {
 charts {
   dir = "charts"
 }
-`, vars["RELCTL_SANDBOX_REGISTRY"], vars["GITHUB_REPOSITORY"]))
+
+helm_repository {
+  url = %q
+}
+`, vars["RELCTL_SANDBOX_REGISTRY"], vars["GITHUB_REPOSITORY"], vars["GITHUB_PAGES_URL"]))
 	h.env["GITHUB_API_URL"] = vars["GITHUB_API_URL"]
 	h.env["GITHUB_TOKEN"] = vars["GITHUB_TOKEN"]
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
@@ -119,6 +123,16 @@ charts {
 	resp.Body.Close()
 	if err != nil || len(rels) != 1 || rels[0].TagName != "alpha-v1.0.0" || rels[0].Draft {
 		t.Errorf("the sandbox GitHub holds %+v (%v), want alpha-v1.0.0 published", rels, err)
+	}
+	// The Pages site serves the index anonymously, as helm repo add reads it.
+	resp, err = http.Get(vars["GITHUB_PAGES_URL"] + "index.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(index), "/releases/download/alpha-v1.0.0/alpha-1.0.0.tgz") {
+		t.Errorf("GITHUB_PAGES_URL index.yaml: %d\n%s", resp.StatusCode, index)
 	}
 	if w := h.reg.Writes(); w != 0 || h.gh.Mutations() != 0 {
 		t.Errorf("the harness's own servers were written to: registry %d, GitHub %d", w, h.gh.Mutations())

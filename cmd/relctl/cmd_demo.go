@@ -142,6 +142,8 @@ func runDemo(ctx context.Context, g *globals, env *Env, keep bool) error {
 			}
 		}
 	}
+	d.section("The chart repository users `helm repo add`")
+	d.showIndex()
 	if len(d.fails) > 0 {
 		return exitWith(exitError, fmt.Errorf("demo: %s", strings.Join(d.fails, "; ")))
 	}
@@ -161,6 +163,7 @@ func (d *demo) relctl(want int, args ...string) {
 	full := append([]string{"--chdir", d.dir,
 		"--var", "registry=" + d.sb.registry.Host + "/acme/charts",
 		"--var", "signing_mode=key",
+		"--var", "pages_url=" + d.sb.pagesURL(),
 		// The sandbox has no transparency log, and the demo must not
 		// reach the public one.
 		"--var", "tlog_upload=false"}, args...)

@@ -21,7 +21,8 @@ func driftCmd(g *globals, env *Env) *cobra.Command {
 		Short: "Re-observe every declared chart version and report what drifted",
 		Long: `Re-observe every declared chart version, ignoring charts.only_changed, and
 report anything published that no longer matches relctl.hcl: a tag moved or
-deleted, a signature missing, a release edited or an asset gone.
+deleted, a signature missing, a release edited, an asset gone, or a chart
+index entry (helm_repository) missing or pointing at other bytes.
 
 With --issue, keeps one GitHub issue (labelled relctl-drift) in step: opened
 or updated with the report while drifted, closed once in sync again. The

@@ -113,6 +113,7 @@ func (s *sandbox) vars() [][2]string {
 		{"GITHUB_API_URL", s.githubURL},
 		{"GITHUB_TOKEN", s.token},
 		{"GITHUB_REPOSITORY", s.repo},
+		{"GITHUB_PAGES_URL", s.pagesURL()},
 	}
 	if s.sigstore != nil {
 		vars = append(vars,
@@ -128,4 +129,11 @@ func (s *sandbox) vars() [][2]string {
 
 func (s *sandbox) String() string {
 	return fmt.Sprintf("registry %s, GitHub %s (%s)", s.registry.Host, s.githubURL, s.repo)
+}
+
+// pagesURL is where the emulator serves the repository's gh-pages branch,
+// as https://<owner>.github.io/<repo>/ serves it: a helm_repository's url.
+func (s *sandbox) pagesURL() string {
+	owner, name, _ := strings.Cut(s.repo, "/")
+	return githubtest.PagesURLAt(s.githubURL, owner, name)
 }

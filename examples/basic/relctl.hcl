@@ -25,6 +25,11 @@ variable "signing_mode" {
   }
 }
 
+variable "pages_url" {
+  description = "the GitHub Pages site of the charts repository: what users `helm repo add`"
+  default     = "https://acme.github.io/charts"
+}
+
 variable "tlog_upload" {
   description = "record signatures in the Rekor transparency log (false for air-gapped setups)"
   type        = bool
@@ -62,4 +67,10 @@ release {
   title  = "${chart.name}: v${chart.version}"
   assets = ["CHANGELOG.md", "README.md", "LICENSE"]
   atomic = true
+}
+
+# The classic chart repository: relctl keeps each chart version's entry in
+# index.yaml on the gh-pages branch, pointing at the release's .tgz.
+helm_repository {
+  url = var.pages_url
 }

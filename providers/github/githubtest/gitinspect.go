@@ -28,24 +28,6 @@ func (s *Server) File(owner, repo, ref, path string) ([]byte, bool) {
 	if rp == nil {
 		return nil, false
 	}
-	c := rp.git.commits[rp.refs[ref]]
-	if c == nil {
-		return nil, false
-	}
-	sha, parts := c.tree, strings.Split(path, "/")
-	for i, name := range parts {
-		entries, _ := rp.git.tree(sha)
-		found := false
-		for _, e := range entries {
-			if e.name == name && (e.typ == "tree") == (i < len(parts)-1) {
-				sha, found = e.sha, true
-				break
-			}
-		}
-		if !found {
-			return nil, false
-		}
-	}
-	data, ok := rp.git.blobs[sha]
+	data, _, ok := rp.fileAt(rp.refs[ref], path)
 	return append([]byte(nil), data...), ok
 }

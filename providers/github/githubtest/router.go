@@ -96,6 +96,10 @@ var routes = compile([]route{
 	{method: "GET", pattern: "/repos/{owner}/{repo}/attestations/{subject_digest}", doc: "/repos/repos#list-attestations", handle: listAttestations},
 	{method: "POST", pattern: "/repos/{owner}/{repo}/labels", doc: "/reference/issues#create-a-label", handle: createLabel},
 	{method: "GET", pattern: "/user", doc: "/users/users#get-the-authenticated-user", handle: getAuthenticatedUser},
+	// The contents API (contents.go), files only.
+	{method: "GET", pattern: "/repos/{owner}/{repo}/contents/{path...}", doc: "/repos/contents#get-repository-content", handle: getContents},
+	{method: "GET", pattern: "/_pages/{owner}/{repo}/{path...}", kind: kindStorage, display: "/_pages/{owner}/{repo}/{path}", handle: servePages},
+	{method: "GET", pattern: "/_pages/{owner}/{repo}/", kind: kindStorage, display: "/_pages/{owner}/{repo}/{path}", handle: servePages},
 	{method: "GET", pattern: "/_downloads/{asset_id}", kind: kindStorage, handle: downloadStorage},
 	{method: "GET", pattern: "/{owner}/{repo}/releases/download/{tag}/{name}", kind: kindStorage, handle: downloadBrowser},
 })
