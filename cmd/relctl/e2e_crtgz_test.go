@@ -54,6 +54,10 @@ func seedCRRelease(h *harness, chart, version string, tgz []byte) {
 		Assets: []githubtest.Asset{{Name: tag + ".tgz", Data: tgz}}})
 }
 
+// assetRoute is GitHub's endpoint for one release asset, which serves its
+// bytes to a download.
+const assetRoute = "GET /repos/{owner}/{repo}/releases/assets/{asset_id}"
+
 func assetData(r githubtest.Release, name string) []byte {
 	for _, a := range r.Assets {
 		if a.Name == name {
@@ -80,7 +84,11 @@ func TestE2E_chartReleaserReleasesAreAdoptedByContentAndOnlyAddedTo(t *testing.T
 	crSpec(h)
 
 	planFile := filepath.Join(t.TempDir(), "plan.json")
+	h.gh.ResetLog()
 	h.mustRelctl(exitChanges, "plan", "--detailed-exitcode", "--out", planFile)
+	if n := h.gh.Count(assetRoute); n != 2 {
+		t.Errorf("the first plan read %d release assets, want 2: each release's .tgz once", n)
+	}
 	p, err := readPlanFile(planFile)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +143,9 @@ func TestE2E_chartReleaserReleasesAreAdoptedByContentAndOnlyAddedTo(t *testing.T
 	h.gh.ResetLog()
 	h.reg.ResetRequests()
 	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+	if n := h.gh.Count(assetRoute); n != 0 {
+		t.Errorf("a plan after apply read %d release assets, want none: the registry now decides the bytes", n)
+	}
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	if w, m := h.reg.Writes(), h.gh.Mutations(); w != 0 || m != 0 {
 		t.Errorf("a second apply wrote %d times to the registry and %d to GitHub", w, m)
