@@ -118,3 +118,19 @@ func TestApply_adoptedReleasePackageIsWhatIsPushedAndBlobSigned(t *testing.T) {
 		t.Errorf("a second plan has changes: %v", actions(again))
 	}
 }
+
+// The registry holds relctl's own package and the release another tool's:
+// the release's .tgz is not adopted (the registry already decided the
+// bytes), and the conflict says so.
+func TestPlan_releasePackageBesideRelctlsOwnRegistryPackageStaysAConflictSayingWhy(t *testing.T) {
+	w := newWorld(config.SigningKey, true)
+	w.chartReleased()
+	w.published()
+	w.chart().Signature = &state.SignatureState{Valid: true, Count: 1}
+	p := w.plan(t)
+
+	tgz := change(t, p, `github_release_asset.podinfo["podinfo-1.2.0.tgz"]`)
+	if tgz.Action != ActionBlocked || !strings.Contains(tgz.Reason, "the registry holds relctl's own package of ghcr.io/acme/charts/podinfo:1.2.0") {
+		t.Errorf("release .tgz: %s %q, want blocked, naming the registry's package", tgz.Action, tgz.Reason)
+	}
+}
