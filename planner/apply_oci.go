@@ -14,8 +14,9 @@ func errNoPayload(ch Change) error {
 	return fmt.Errorf("the plan carries no instructions for %s (written by an older relctl?): run relctl plan again", ch.Address)
 }
 
-// pushChart pushes the package after checking that the tag is still where
-// the plan saw it: absent for a create, at the planned digest for a replace.
+// pushChart pushes the package (the release's, when adopted) after
+// checking that the tag is still where the plan saw it: absent for a
+// create, at the planned digest for a replace.
 // A tag already at the planned digest means an earlier, interrupted run
 // pushed it: nothing to do. A push is safe to repeat (same bytes, same
 // digest), so the registry client's own retries cover it.
@@ -40,7 +41,7 @@ func (a *applier) pushChart(ctx context.Context, cs *state.ChartState, ch Change
 	case now != o.Previous:
 		return fmt.Errorf("%w: %s:%s moved from %s to %s since the plan; plan again", state.ErrConflict, repo, tag, short(o.Previous), short(now))
 	}
-	got, err := a.w.Registry.Push(ctx, repo, tag, cs.Package)
+	got, err := a.w.Registry.Push(ctx, repo, tag, cs.PushedPackage())
 	if err != nil {
 		return fmt.Errorf("push %s:%s: %w", repo, tag, err)
 	}

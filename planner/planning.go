@@ -121,6 +121,9 @@ func planOCI(spec *config.Spec, c config.Chart, cs *state.ChartState) (Change, b
 	}
 	if !o.Exists {
 		ch.Action, ch.Reason = ActionCreate, "tag "+o.Tag+" absent"
+		if cs.ReleasePackage != nil {
+			ch.Reason += fmt.Sprintf("; pushes the %s release %s carries (the same chart files, packaged by another tool)", cs.Package.FileName, c.Tag)
+		}
 		return ch, false
 	}
 	push.Previous = o.ManifestDigest

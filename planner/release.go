@@ -47,7 +47,7 @@ func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *st
 	}
 	changes = append(changes, blocked...)
 	for _, d := range desired {
-		changes = append(changes, assetChange(spec, c, d, keep))
+		changes = append(changes, packageProvenance(assetChange(spec, c, d, keep), cs))
 	}
 	return changes, warnings, nil
 }
@@ -57,15 +57,8 @@ func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *st
 // drafts are duplicates left by a crashed run. A published release is never
 // a duplicate: GitHub allows one per tag.
 func pickRelease(rels []state.Release) (keep *state.Release, dupes []state.Release) {
-	for i := range rels {
-		if !rels[i].Draft {
-			keep = &rels[i]
-			break
-		}
-	}
-	if keep == nil && len(rels) > 0 {
-		keep = &rels[0]
-	}
+	// state decides it too: the release whose package it may adopt.
+	keep = state.KeptRelease(rels)
 	for i := range rels {
 		if &rels[i] != keep && rels[i].Draft {
 			dupes = append(dupes, rels[i])

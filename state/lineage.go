@@ -22,8 +22,12 @@ func (cs *ChartState) Adopted() bool {
 
 // ReleasedArchive is the .tgz a release carries: the registry's bytes when
 // the registry holds another tool's archive of the same files, so that the
-// registry and the release agree; else the local package.
+// registry and the release agree; the release's own when it holds such an
+// archive and the registry has none yet; else the local package.
 func (cs *ChartState) ReleasedArchive() []byte {
+	if cs.ReleasePackage != nil {
+		return cs.ReleasePackage.Archive
+	}
 	if cs.Adopted() {
 		return cs.OCI.RemoteArchive
 	}
@@ -32,6 +36,9 @@ func (cs *ChartState) ReleasedArchive() []byte {
 
 // ReleasedDigest is "sha256:<hex>" of ReleasedArchive.
 func (cs *ChartState) ReleasedDigest() string {
+	if cs.ReleasePackage != nil {
+		return cs.ReleasePackage.Digest
+	}
 	if !cs.Adopted() {
 		return cs.Package.Digest
 	}

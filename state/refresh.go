@@ -89,6 +89,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 		if err := attachReleases(ctx, snap, spec, releases, r.Releases, limit); err != nil {
 			return nil, err
 		}
+		// Before lineage: its attestations are looked up by the digest
+		// of the package the release carries.
+		if err := adoptReleasePackages(ctx, snap, r, limit); err != nil {
+			return nil, err
+		}
 		if r.Tags != nil {
 			if err := observeTags(ctx, snap, r.Tags); err != nil {
 				return nil, err

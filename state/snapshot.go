@@ -49,6 +49,12 @@ type ChartState struct {
 	Changelog []byte
 	// OCI is the registry's view of <repository>/<chart>:<tag>.
 	OCI OCIState
+	// ReleasePackage is the chart package the chart's release already
+	// carries, made by another tool (chart-releaser's `helm package`) from
+	// the same chart files, while the registry does not hold the version:
+	// it is adopted, so the push and the signatures use its bytes and the
+	// release keeps it. Nil otherwise.
+	ReleasePackage *ReleasePackage
 	// Signature is nil when signing is off, or the tag is absent.
 	Signature *SignatureState
 	// Releases lists every GitHub release whose tag_name is the chart's
@@ -81,8 +87,8 @@ type OCIState struct {
 	// tag; it is fetched only when ManifestDigest differs from the local
 	// one, and empty otherwise.
 	ContentDigest string
-	// LocalManifestDigest is the digest of the manifest a push of the local
-	// package writes.
+	// LocalManifestDigest is the digest of the manifest a push writes: of
+	// the local package, or of the release's adopted one (PushedPackage).
 	LocalManifestDigest string
 	// RemoteArchive is the remote chart layer (the .tgz bytes), kept when
 	// it was fetched: when the registry holds a version pushed by another
@@ -100,6 +106,15 @@ type OCIState struct {
 	// NewerUpstream lists, when UpstreamOnly, the dependency versions a
 	// build today would take ("common 2.4.1").
 	NewerUpstream []string
+}
+
+// ReleasePackage is a release's chart package adopted by content.
+type ReleasePackage struct {
+	// AssetID is the release asset it was read from.
+	AssetID int64
+	// Archive is the asset's bytes, Digest "sha256:<hex>" of them.
+	Archive []byte
+	Digest  string
 }
 
 // ChartMeta is the part of Chart.yaml that release notes show.

@@ -103,10 +103,21 @@ func planAfterInit(cmd *cobra.Command, g *globals, env *Env, d *initDraft) error
 func explainPlan(env *Env, p *planner.ChangeSet) {
 	var adds, pushes, signs, releases, assets int
 	var changes, blocked []string
-	var crPackages int
+	var crPackages, adopted int
+	pushed := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Type == planner.TypeOCIChart && c.Action == planner.ActionCreate {
+			pushed[c.Chart] = true
+		}
+	}
 	for _, c := range p.Changes {
 		switch c.Action {
 		case planner.ActionNoOp:
+			// A release that keeps its .tgz while the registry lacks the
+			// version: another tool's package, adopted by its chart files.
+			if c.Type == planner.TypeReleaseAsset && strings.HasSuffix(c.Name, ".tgz") && pushed[c.Chart] {
+				adopted++
+			}
 			continue
 		case planner.ActionCreate:
 			adds++
@@ -151,8 +162,11 @@ func explainPlan(env *Env, p *planner.ChangeSet) {
 			fmt.Fprintln(w, "  - "+b)
 		}
 	}
+	if adopted > 0 {
+		fmt.Fprintf(w, "  %d release(s) already carry the chart's .tgz, packaged by another tool from the same chart files (helm package stamps file times, so its bytes differ from relctl's reproducible package): relctl adopts it, pushes and signs those very bytes, and leaves the release's .tgz as it is.\n", adopted)
+	}
 	if crPackages > 0 {
-		fmt.Fprintf(w, "  %d release(s) already carry a .tgz that another tool packaged (helm package stamps file times, so its bytes differ from relctl's reproducible package). relctl does not yet adopt an existing release .tgz by its chart files, as it does for a chart already in the registry; until it does, those versions stay blocked and untouched, and the next version bump publishes with relctl.\n", crPackages)
+		fmt.Fprintf(w, "  %d release(s) carry a .tgz relctl cannot adopt: its chart files differ from the chart folder's, or the registry already holds another archive of the version (the reasons above say which). Those versions stay untouched; the next version bump publishes with relctl.\n", crPackages)
 	}
 	fmt.Fprintln(w, "  Commit relctl.hcl and .github/workflows/relctl-*.yaml: pull requests then get this plan as a comment, and a push to the release branch applies it.")
 }
