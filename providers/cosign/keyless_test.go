@@ -79,7 +79,7 @@ func TestSignManifest_keylessInGitHubActions_verifiesAgainstTheWorkflowIdentity(
 		t.Errorf("token requests %d, certificate requests %d, want 1 and 1", k.oidc.Requests.Load(), k.fulcio.Requests.Load())
 	}
 	st := verify(t, s, repo, digest)
-	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature" {
+	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature: legacy" {
 		t.Fatalf("VerifySignatures = %+v, want valid, 1 signature", st)
 	}
 	if s.PublicKeyPEM() != nil {
