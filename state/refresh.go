@@ -25,6 +25,9 @@ type Readers struct {
 	Lineage LineageReader
 	// Tags is nil when tags are not checked.
 	Tags TagReader
+	// Blobs verifies the signature files of draft releases; nil when
+	// signing is off or releases are not managed.
+	Blobs BlobSignatureReader
 }
 
 // RefreshOptions tune Refresh.
@@ -79,6 +82,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 		snap.ReleasesObserved = true
 		if err := attachReleases(ctx, snap, spec, releases, r.Releases, limit); err != nil {
 			return nil, err
+		}
+		if r.Blobs != nil && spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
+			if err := CheckSignatureSets(ctx, snap, spec, r.Blobs, limit); err != nil {
+				return nil, err
+			}
 		}
 		if r.Tags != nil {
 			if err := observeTags(ctx, snap, r.Tags); err != nil {

@@ -142,6 +142,10 @@ type Release struct {
 	TargetCommitish string
 	CreatedAt       time.Time
 	Assets          []Asset
+	// SignatureSet is the verdict on the chart package's signature files
+	// (.sig, and .pem when keyless) of a draft that holds any of them; nil
+	// otherwise, or when they were not checked.
+	SignatureSet *SignatureSetState
 }
 
 // Asset is a GitHub release asset as observed. Only State "uploaded" is a

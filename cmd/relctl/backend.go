@@ -85,8 +85,18 @@ func (b *backend) readers() state.Readers {
 		r.Releases = b.releases
 		r.Lineage = b.releases
 		r.Tags = b.releases
+		if b.signer != nil {
+			r.Blobs = blobSignatures{b.releases, b.signer}
+		}
 	}
 	return r
+}
+
+// blobSignatures reads a release's signature files from GitHub and verifies
+// them with the signer, for state.Refresh.
+type blobSignatures struct {
+	*github.Client
+	*cosign.Signer
 }
 
 func (b *backend) writers() planner.Writers {
