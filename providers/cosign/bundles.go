@@ -4,6 +4,7 @@
 package cosign
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -33,6 +35,8 @@ const (
 	// signs for `cosign sign`. Other predicates under the same key are
 	// attestations (SBOM, provenance), not signatures of the manifest.
 	signPredicateType = "https://sigstore.dev/cosign/sign/v1"
+	// inTotoPayloadType is the DSSE payload type of an in-toto statement.
+	inTotoPayloadType = "application/vnd.in-toto+json"
 )
 
 // foundBundle is one Sigstore bundle attached to a manifest, with the
@@ -160,6 +164,9 @@ func (s *Signer) fallbackIndex(ctx context.Context, tag name.Tag) (*v1.IndexMani
 // a DSSE envelope signed by the configured key (or identity), whose in-toto
 // statement names h and has cosign's signature predicate.
 func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
+	if co.TrustedMaterial == nil {
+		return s.verifyBundleWithRoots(b, h, co)
+	}
 	digest, err := hex.DecodeString(h.Hex)
 	if err != nil {
 		return err
@@ -172,6 +179,67 @@ func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash
 		return errors.New("the bundle is an attestation, not a signature")
 	}
 	return nil
+}
+
+// verifyBundleWithRoots verifies a keyless bundle against a private Fulcio
+// given as a CertPool, which sigstore-go cannot use: the certificate with
+// cosign's chain, identity and SCT checks, the DSSE signature with the
+// certificate's key, and the statement by hand. Without a trusted root the
+// transparency log cannot be checked, so a spec that requires it counts
+// such a bundle as not valid; without the log, as for legacy signatures,
+// the certificate must still be valid now.
+func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
+	if !co.IgnoreTlog {
+		return errors.New("the transparency log entry of a keyless bundle needs a Sigstore trusted root")
+	}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return err
+	}
+	cert := vc.Certificate()
+	if cert == nil {
+		return errors.New("keyless bundle without a certificate")
+	}
+	if now := time.Now(); now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+		return errors.New("the certificate has expired, and no transparency log proves when it signed")
+	}
+	verifier, err := cosignpkg.ValidateAndUnpackCert(cert, co)
+	if err != nil {
+		return err
+	}
+	env := b.GetDsseEnvelope()
+	if env == nil {
+		return errors.New("the bundle holds no DSSE envelope")
+	}
+	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(env.PayloadType), env.PayloadType, len(env.Payload), env.Payload)
+	signed := false
+	for _, sig := range env.Signatures {
+		if verifier.VerifySignature(bytes.NewReader(sig.Sig), strings.NewReader(pae)) == nil {
+			signed = true
+			break
+		}
+	}
+	if !signed {
+		return errors.New("no signature of the envelope verifies with the certificate")
+	}
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+		PredicateType string `json:"predicateType"`
+	}
+	if env.PayloadType != inTotoPayloadType || json.Unmarshal(env.Payload, &st) != nil {
+		return errors.New("the envelope does not hold an in-toto statement")
+	}
+	if st.PredicateType != signPredicateType {
+		return errors.New("the bundle is an attestation, not a signature")
+	}
+	for _, sub := range st.Subject {
+		if sub.Digest[h.Algorithm] == h.Hex {
+			return nil
+		}
+	}
+	return errors.New("the statement names another digest")
 }
 
 // isUnauthorized reports a registry 401 or 403.

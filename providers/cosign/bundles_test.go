@@ -25,12 +25,11 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/relctl/relctl/state"
 )
-
-const inTotoPayloadType = "application/vnd.in-toto+json"
 
 // cosignV3Bundle builds the Sigstore bundle `cosign sign --key` of cosign
 // v3 makes for a manifest digest (cmd/cosign/cli/sign/sign.go
@@ -39,6 +38,42 @@ const inTotoPayloadType = "application/vnd.in-toto+json"
 // hint as verification material, without transparency log entries
 // (`--tlog-upload=false`).
 func cosignV3Bundle(t *testing.T, k keyFixture, subjectDigest, predicateType string) []byte {
+	t.Helper()
+	pub, err := k.signer.sv.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := cryptoutils.MarshalPublicKeyToDER(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint := sha256.Sum256(der)
+	vm := &protobundle.VerificationMaterial{
+		Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: base64.StdEncoding.EncodeToString(hint[:])}},
+	}
+	return dsseBundle(t, k.signer.sv, vm, subjectDigest, predicateType)
+}
+
+// cosignV3KeylessBundle is the bundle cosign v3 makes in keyless mode: the
+// same envelope, signed by an ephemeral key, with its Fulcio certificate as
+// verification material.
+func cosignV3KeylessBundle(t *testing.T, s *Signer, subjectDigest string) []byte {
+	t.Helper()
+	fs, err := s.keylessSigner(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(fs.Cert)
+	if err != nil || len(certs) == 0 {
+		t.Fatalf("Fulcio certificate: %v", err)
+	}
+	vm := &protobundle.VerificationMaterial{
+		Content: &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: certs[0].Raw}},
+	}
+	return dsseBundle(t, fs, vm, subjectDigest, signPredicateType)
+}
+
+func dsseBundle(t *testing.T, signer signature.Signer, vm *protobundle.VerificationMaterial, subjectDigest, predicateType string) []byte {
 	t.Helper()
 	alg, hexDigest, _ := strings.Cut(subjectDigest, ":")
 	statement, err := json.Marshal(map[string]any{
@@ -51,24 +86,13 @@ func cosignV3Bundle(t *testing.T, k keyFixture, subjectDigest, predicateType str
 		t.Fatal(err)
 	}
 	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(inTotoPayloadType), inTotoPayloadType, len(statement), statement)
-	sig, err := k.signer.sv.SignMessage(strings.NewReader(pae))
+	sig, err := signer.SignMessage(strings.NewReader(pae))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := k.signer.sv.PublicKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := cryptoutils.MarshalPublicKeyToDER(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hint := sha256.Sum256(der)
 	b, err := protojson.Marshal(&protobundle.Bundle{
-		MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: base64.StdEncoding.EncodeToString(hint[:])}},
-		},
+		MediaType:            "application/vnd.dev.sigstore.bundle.v0.3+json",
+		VerificationMaterial: vm,
 		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
 			Payload:     statement,
 			PayloadType: inTotoPayloadType,
@@ -211,6 +235,34 @@ func TestVerifySignatures_legacyAndBundleSignaturesAreBothListed(t *testing.T) {
 	want := []string{state.SignatureFormatLegacy, state.SignatureFormatFallbackTag}
 	if !st.Valid || st.Count != 2 || !slices.Equal(st.Formats, want) {
 		t.Fatalf("VerifySignatures = %+v, want 2 valid signatures in %v", st, want)
+	}
+}
+
+func TestVerifySignatures_keylessCosignV3BundleOfTheWorkflowIdentityIsValidAndNotSignedAgain(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	reg := startRegistry(t)
+	repo, digest := pushChart(t, reg, "podinfo", "1.0.0")
+	k := startKeyless(t)
+	s := k.signer(t, chartsSubject, k.actionsEnv())
+	attachBundle(t, "", repo, digest, cosignV3KeylessBundle(t, s, digest))
+	certified := k.fulcio.Requests.Load()
+
+	st := verify(t, s, repo, digest)
+	if !st.Valid || st.Count != 1 || !slices.Equal(st.Formats, []string{state.SignatureFormatFallbackTag}) {
+		t.Fatalf("VerifySignatures = %+v, want 1 valid keyless signature in the fallback tag", st)
+	}
+	if err := s.SignManifest(ctx, repo, digest); err != nil {
+		t.Fatal(err)
+	}
+	if tagExists(t, repo, sigTag(digest)) || k.fulcio.Requests.Load() != certified {
+		t.Error("a chart signed keyless in bundle format was signed again")
+	}
+
+	// Another workflow's identity is not the configured one.
+	other := k.signer(t, "^https://github.com/acme/other/", k.actionsEnv())
+	if st := verify(t, other, repo, digest); st.Valid || st.Count != 1 {
+		t.Errorf("VerifySignatures for another identity = %+v, want 1 signature, not valid", st)
 	}
 }
 

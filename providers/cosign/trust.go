@@ -122,17 +122,17 @@ func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, 
 // bundleCheckOpts extends co with what sigstore-go's verifier, which checks
 // Sigstore bundles, needs: trusted material in its own form. In key mode
 // that is the Rekor keys (when the log is in use; cosign adds the key
-// itself). In keyless mode it is Sigstore's trusted root from TUF; a
-// private Fulcio given as Options.FulcioRoots cannot be turned into it (a
-// CertPool does not list its certificates), so keyless bundles then count
-// as not valid (nil options, no error), and relctl signs in the legacy
-// format as before.
+// itself). In keyless mode it is Sigstore's trusted root from TUF. A private
+// Fulcio given as Options.FulcioRoots cannot be turned into one (a CertPool
+// does not list its certificates): the options then carry no trusted
+// material, and verifyBundle checks the certificate with cosign's own
+// chain and identity checks instead.
 func (s *Signer) bundleCheckOpts(co *cosignpkg.CheckOpts) (*cosignpkg.CheckOpts, error) {
 	bco := *co
 	bco.ClaimVerifier = nil
 	if s.mode == config.SigningKeyless {
 		if s.opts.FulcioRoots != nil {
-			return nil, nil
+			return &bco, nil
 		}
 		tm, err := cosignpkg.TrustedRoot()
 		if err != nil {

@@ -70,9 +70,6 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 			return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
 		}
 		for _, b := range bundles {
-			if bco == nil {
-				break
-			}
 			if err := s.verifyBundle(ctx, b.bundle, h, bco); err == nil {
 				valid++
 				for _, f := range b.formats {
