@@ -126,4 +126,8 @@ func TestE2E_chartSignedByCosignV3InBundleFormatIsRecognisedAndNotSignedAgain(t 
 	if !strings.Contains(out, "1 valid signature: bundle (fallback tag)") {
 		t.Errorf("verify does not name the format:\n%s", out)
 	}
+	out = h.mustRelctl(exitOK, "drift")
+	if !strings.Contains(out, "No drift.") || !strings.Contains(out, "Signed: alpha (bundle (fallback tag))") {
+		t.Errorf("drift does not name the format:\n%s", out)
+	}
 }
