@@ -112,11 +112,11 @@ func fallbackTag(ref name.Digest) string {
 // was found. Nil means the registry has no referrers API.
 func (s *Signer) referrersAPI(ctx context.Context, ref name.Digest) (*v1.IndexManifest, error) {
 	repo := ref.Context()
-	auth, err := authn.Resolve(ctx, keychain{getenv: s.getenv}, repo)
+	auth, err := authn.Resolve(ctx, s.registryKeychain(), repo)
 	if err != nil {
 		return nil, err
 	}
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, http.DefaultTransport, []string{repo.Scope(transport.PullScope)})
+	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, s.registryTransport(), []string{repo.Scope(transport.PullScope)})
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +147,18 @@ func (s *Signer) referrersAPI(ctx context.Context, ref name.Digest) (*v1.IndexMa
 	return &idx, nil
 }
 
+// registryKeychain is the credential chain of ociOptions (registry.go), for
+// the two reads cosign has no function for. It must stay the keychain
+// ociOptions uses, so that bundles are read with the chart's credential.
+func (s *Signer) registryKeychain() authn.Keychain { return keychain{getenv: s.getenv} }
+
+// registryTransport is the transport under ociOptions' requests.
+func (s *Signer) registryTransport() http.RoundTripper { return remote.DefaultTransport }
+
 // fallbackIndex reads the index under the fallback tag; nil when the tag
 // does not exist.
 func (s *Signer) fallbackIndex(ctx context.Context, tag name.Tag) (*v1.IndexManifest, error) {
-	idx, err := remote.Index(tag, remote.WithContext(ctx), remote.WithAuthFromKeychain(keychain{getenv: s.getenv}), remote.WithUserAgent(userAgent))
+	idx, err := remote.Index(tag, remote.WithContext(ctx), remote.WithAuthFromKeychain(s.registryKeychain()), remote.WithUserAgent(userAgent))
 	if isNotFound(err) {
 		return nil, nil
 	}
