@@ -158,7 +158,8 @@ func (s *Signer) registryTransport() http.RoundTripper { return remote.DefaultTr
 // fallbackIndex reads the index under the fallback tag; nil when the tag
 // does not exist.
 func (s *Signer) fallbackIndex(ctx context.Context, tag name.Tag) (*v1.IndexManifest, error) {
-	idx, err := remote.Index(tag, remote.WithContext(ctx), remote.WithAuthFromKeychain(s.registryKeychain()), remote.WithUserAgent(userAgent))
+	idx, err := remote.Index(tag, remote.WithContext(ctx), remote.WithAuthFromKeychain(s.registryKeychain()),
+		remote.WithTransport(s.registryTransport()), remote.WithUserAgent(userAgent))
 	if isNotFound(err) {
 		return nil, nil
 	}
