@@ -163,6 +163,10 @@ func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, c
 	if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
 		return name, false, err.Error()
 	}
+	if bs.Certificate != nil {
+		// Verified together: a .sig and a .pem from two signings fail.
+		return name, true, sigName + " and its .pem verify against the package together"
+	}
 	return name, true, sigName + " verifies against the package"
 }
 

@@ -30,6 +30,8 @@ func TestApply_completesADraftMissingAnyOneAsset(t *testing.T) {
 					have = append(have, a)
 				}
 			}
+			// An earlier signing's .sig: valid, so it stays.
+			e.gh.seedContent = map[string][]byte{"alpha-1.0.0.tgz.sig": []byte("sig:0:" + cs.Package.Digest)}
 			e.gh.seed(state.Release{TagName: cs.Tag, Name: "alpha: v1.0.0", Draft: true, Assets: have})
 			e.observe()
 			p := e.plan()

@@ -98,6 +98,9 @@ func (e *applyEnv) observe() {
 			}
 		}
 	}
+	if err := state.CheckSignatureSets(context.Background(), e.snap, e.spec, blobReader{e.gh, e.sig}, 1); err != nil {
+		e.t.Fatalf("check signature sets: %v", err)
+	}
 }
 
 func (e *applyEnv) plan() *ChangeSet {
@@ -139,6 +142,9 @@ func (e *applyEnv) converged() {
 			continue
 		}
 		want := []string{cs.Package.FileName, cs.Package.FileName + ".sig", "README.md"}
+		if e.sig.keyless {
+			want = append(want, cs.Package.FileName+".pem")
+		}
 		if got := assetNames(rels[0]); strings.Join(got, " ") != strings.Join(sortedCopy(want), " ") {
 			e.t.Errorf("%s: release assets %v, want %v", cs.Name, got, sortedCopy(want))
 		}

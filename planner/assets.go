@@ -81,7 +81,9 @@ func finalManifest(cs *state.ChartState) string {
 	return cs.OCI.LocalManifestDigest
 }
 
-func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release) (ch Change) {
+// assetChange plans one asset. resign, when not empty, says why the
+// signature files the draft holds are replaced by a new signing.
+func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.Release, resign string) (ch Change) {
 	ch = Change{
 		Address: assetAddress(c.Name, d.Name),
 		Type:    TypeReleaseAsset,
@@ -134,8 +136,13 @@ func assetChange(spec *config.Spec, c config.Chart, d desiredAsset, keep *state.
 			return ch
 		}
 		ch.Action, ch.Reason = ActionReplace, fmt.Sprintf("left in state %q by a failed upload", have.State)
+	case d.Source.signed() && resign != "":
+		ch.Action, ch.Reason = ActionReplace, resign
+	case d.Source.signed() && keep.SignatureSet != nil:
+		// Verified with its partner against the package by observation.
+		present("present, " + keep.SignatureSet.Reason)
 	case d.Digest == "":
-		// Signatures are not reproducible: any uploaded one stands;
+		// Signatures are not reproducible: an uploaded one stands;
 		// `relctl verify` checks it against the package.
 		present("present")
 	case d.Source == SourceLineage && !keep.Draft:
@@ -169,4 +176,46 @@ func baseName(p string) string {
 		}
 	}
 	return p
+}
+
+// resignReason says why the signature files of a draft must all be made
+// again by one new signing, or "" when they stand. The .sig and the .pem of
+// keyless mode verify only together: a run that died between their uploads
+// leaves half a set, and completing it with a second signing publishes a
+// pair that fails verification. So when any of them is missing, or
+// observation found that they do not verify the package together, every
+// one is replaced, while the release is still a draft. A published release
+// is never re-signed here: `relctl verify` reports it.
+func resignReason(keep *state.Release, desired []desiredAsset) string {
+	if keep == nil || !keep.Draft {
+		return ""
+	}
+	if set := keep.SignatureSet; set != nil && !set.Valid {
+		return "signature files not from one signing of the package: " + set.Reason + "; signed again"
+	}
+	var have, missing []string
+	for _, d := range desired {
+		if !d.Source.signed() {
+			continue
+		}
+		if a := uploaded(keep.Assets, d.Name); a != nil {
+			have = append(have, d.Name)
+		} else {
+			missing = append(missing, d.Name)
+		}
+	}
+	if len(have) > 0 && len(missing) > 0 {
+		return fmt.Sprintf("%s is missing, and a new signing cannot complete the old one: %s signed again", missing[0], have[0])
+	}
+	return ""
+}
+
+// uploaded finds a fully uploaded asset by name.
+func uploaded(assets []state.Asset, name string) *state.Asset {
+	for i := range assets {
+		if assets[i].Name == name && assets[i].State == "uploaded" {
+			return &assets[i]
+		}
+	}
+	return nil
 }

@@ -22,9 +22,15 @@ type fakeReleases struct {
 	// test makes one that GitHub left in state "starter".
 	onUpload func(a *state.Asset, n int)
 	uploads  int
+	// content holds the bytes of assets, by ID; seedContent gives the
+	// bytes of seeded assets, by name.
+	content     map[int64][]byte
+	seedContent map[string][]byte
 }
 
-func newFakeReleases() *fakeReleases { return &fakeReleases{nextID: 100} }
+func newFakeReleases() *fakeReleases {
+	return &fakeReleases{nextID: 100, content: map[int64][]byte{}}
+}
 
 func (g *fakeReleases) id() int64 { g.nextID++; return g.nextID }
 
@@ -44,6 +50,9 @@ func (g *fakeReleases) seed(r state.Release) state.Release {
 	r.ID = g.id()
 	for i := range r.Assets {
 		r.Assets[i].ID = g.id()
+		if b, ok := g.seedContent[r.Assets[i].Name]; ok {
+			g.content[r.Assets[i].ID] = b
+		}
 	}
 	g.rels = append(g.rels, r)
 	return r
@@ -150,6 +159,7 @@ func (g *fakeReleases) UploadAsset(_ context.Context, releaseID int64, name stri
 			return fmt.Errorf("asset %s: %w", name, state.ErrAlreadyExists)
 		}
 		out = state.Asset{ID: g.id(), Name: name, Size: int64(len(b)), State: "uploaded", Digest: sha(b)}
+		g.content[out.ID] = b
 		g.uploads++
 		if g.onUpload != nil {
 			g.onUpload(&out, g.uploads)
@@ -175,6 +185,20 @@ func (g *fakeReleases) DeleteAsset(_ context.Context, id int64) error {
 		}
 		return fmt.Errorf("asset %d: %w", id, state.ErrNotFound)
 	})
+}
+
+// DownloadAsset returns an asset's bytes.
+func (g *fakeReleases) DownloadAsset(_ context.Context, id int64, limit int64) ([]byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b, ok := g.content[id]
+	if !ok {
+		return nil, fmt.Errorf("asset %d: %w", id, state.ErrNotFound)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("asset %d is larger than %d bytes", id, limit)
+	}
+	return append([]byte(nil), b...), nil
 }
 
 // byTag returns the releases of a tag, oldest first.

@@ -138,6 +138,10 @@ type fakeSigner struct {
 	mu   sync.Mutex
 	sigs map[string]int // repo@digest → signatures
 	f    *faults
+	// keyless makes SignBlob return a certificate, as Fulcio's is: one
+	// per signing, and a signature verifies only with its own.
+	keyless bool
+	blobs   int // blob signings made
 }
 
 func newFakeSigner() *fakeSigner { return &fakeSigner{sigs: map[string]int{}} }
@@ -169,10 +173,43 @@ func (s *fakeSigner) SignManifest(_ context.Context, repo, digest string) error 
 func (s *fakeSigner) SignBlob(_ context.Context, blob []byte) (*state.BlobSignature, error) {
 	var sig *state.BlobSignature
 	err := s.f.run("sign-blob", func() error {
-		sig = &state.BlobSignature{Signature: []byte("sig:" + sha(blob))}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.blobs++
+		sig = &state.BlobSignature{Signature: []byte(fmt.Sprintf("sig:%d:%s", s.blobs, sha(blob)))}
+		if s.keyless {
+			sig.Certificate = []byte(fmt.Sprintf("cert:%d", s.blobs))
+		}
 		return nil
 	})
 	return sig, err
+}
+
+// VerifyBlob accepts a signature of these bytes, with, in keyless mode, the
+// certificate of the same signing.
+func (s *fakeSigner) VerifyBlob(_ context.Context, blob []byte, sig *state.BlobSignature) error {
+	var n int
+	var digest string
+	if _, err := fmt.Sscanf(string(sig.Signature), "sig:%d:%s", &n, &digest); err != nil || digest != sha(blob) {
+		return errors.New("signature does not verify these bytes")
+	}
+	if s.keyless && string(sig.Certificate) != fmt.Sprintf("cert:%d", n) {
+		return errors.New("signature does not verify with this certificate")
+	}
+	return nil
+}
+
+func (s *fakeSigner) blobSignings() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blobs
+}
+
+// blobReader is what state.CheckSignatureSets reads: the fake GitHub's
+// assets and the fake signer's verification.
+type blobReader struct {
+	*fakeReleases
+	*fakeSigner
 }
 
 func (s *fakeSigner) count(repo, digest string) int {

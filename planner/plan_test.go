@@ -105,6 +105,9 @@ func TestPlan_signature(t *testing.T) {
 		{"valid signature is a no-op", func(w *world) {
 			w.published().chart().Signature = &state.SignatureState{Valid: true, Count: 1, Reason: "1 valid signature"}
 		}, ActionNoOp, "1 valid signature", d("1")},
+		{"a signature cosign v3 stored as a bundle is a no-op", func(w *world) {
+			w.published().chart().Signature = &state.SignatureState{Valid: true, Count: 1, Formats: []string{state.SignatureFormatFallbackTag}, Reason: "1 valid signature: bundle (fallback tag)"}
+		}, ActionNoOp, "1 valid signature: bundle (fallback tag)", d("1")},
 		{"a foreign signature does not count", func(w *world) {
 			w.published().chart().Signature = &state.SignatureState{Count: 1, Reason: "1 signature, none valid for the configured key"}
 		}, ActionCreate, "1 signature, none valid for the configured key", d("1")},

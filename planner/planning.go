@@ -215,6 +215,12 @@ func planSignature(spec *config.Spec, c config.Chart, cs *state.ChartState, oci 
 	}
 	ch.Before = map[string]string{"manifest": target, "signatures": fmt.Sprint(sig.Count)}
 	ch.Fingerprint = fmt.Sprintf("%s/%d/%t", target, sig.Count, sig.Valid)
+	if len(sig.Formats) > 0 {
+		// Where the valid signatures are (legacy tag, referrer, fallback
+		// tag): a signature cosign v3 made counts as much as relctl's own.
+		ch.Before["formats"] = strings.Join(sig.Formats, ", ")
+		ch.Fingerprint += "/" + ch.Before["formats"]
+	}
 	if sig.Valid {
 		ch.Action, ch.Reason = ActionNoOp, sig.Reason
 		return ch

@@ -46,8 +46,9 @@ func planRelease(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *st
 		changes = append(changes, tag)
 	}
 	changes = append(changes, blocked...)
+	resign := resignReason(keep, desired)
 	for _, d := range desired {
-		changes = append(changes, packageProvenance(assetChange(spec, c, d, keep), cs))
+		changes = append(changes, packageProvenance(assetChange(spec, c, d, keep, resign), cs))
 	}
 	return changes, warnings, nil
 }

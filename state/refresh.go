@@ -27,6 +27,9 @@ type Readers struct {
 	Tags TagReader
 	// Index is nil when no chart repository index is kept.
 	Index IndexReader
+	// Blobs verifies the signature files of draft releases; nil when
+	// signing is off or releases are not managed.
+	Blobs BlobSignatureReader
 }
 
 // RefreshOptions tune Refresh.
@@ -93,6 +96,11 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 		// of the package the release carries.
 		if err := adoptReleasePackages(ctx, snap, r, limit); err != nil {
 			return nil, err
+		}
+		if r.Blobs != nil && spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
+			if err := CheckSignatureSets(ctx, snap, spec, r.Blobs, limit); err != nil {
+				return nil, err
+			}
 		}
 		if r.Tags != nil {
 			if err := observeTags(ctx, snap, r.Tags); err != nil {

@@ -125,18 +125,39 @@ type ChartMeta struct {
 	Changes string
 }
 
-// SignatureState is what was found under the cosign signature tag of a
-// manifest digest.
+// SignatureState is what was found among the cosign signatures of a
+// manifest digest, in every place cosign stores them.
 type SignatureState struct {
 	// Valid reports whether at least one signature verifies against the
 	// configured key or identity.
 	Valid bool
-	// Count is the number of signatures found, valid or not.
+	// Count is the number of signatures found, valid or not, in every
+	// format.
 	Count int
+	// Formats lists the formats of the valid signatures, each once, in the
+	// order of SignatureFormats; empty when none is valid.
+	Formats []string
 	// Reason explains Valid in a few words ("no signature", "signed by
-	// another key", "1 valid signature").
+	// another key", "1 valid signature: legacy").
 	Reason string
 }
+
+// The places a cosign signature of a manifest can be stored.
+const (
+	// SignatureFormatLegacy is a layer of the `sha256-<hex>.sig` tag
+	// (cosign v2's default).
+	SignatureFormatLegacy = "legacy"
+	// SignatureFormatReferrer is a Sigstore bundle listed by the registry's
+	// OCI 1.1 referrers API (cosign v3's default).
+	SignatureFormatReferrer = "bundle (referrer)"
+	// SignatureFormatFallbackTag is a Sigstore bundle listed in the index
+	// under the referrers fallback tag `sha256-<hex>` (cosign v3 on a
+	// registry without the referrers API, such as GHCR).
+	SignatureFormatFallbackTag = "bundle (fallback tag)"
+)
+
+// SignatureFormats lists every format, in the order Formats uses.
+var SignatureFormats = []string{SignatureFormatLegacy, SignatureFormatReferrer, SignatureFormatFallbackTag}
 
 // Release is a GitHub release as observed.
 type Release struct {
@@ -150,6 +171,10 @@ type Release struct {
 	TargetCommitish string
 	CreatedAt       time.Time
 	Assets          []Asset
+	// SignatureSet is the verdict on the chart package's signature files
+	// (.sig, and .pem when keyless) of a draft that holds any of them; nil
+	// otherwise, or when they were not checked.
+	SignatureSet *SignatureSetState
 }
 
 // Asset is a GitHub release asset as observed. Only State "uploaded" is a

@@ -116,8 +116,18 @@ func (b *backend) readers() state.Readers {
 		if b.spec.HelmRepository != nil {
 			r.Index = b.releases
 		}
+		if b.signer != nil {
+			r.Blobs = blobSignatures{b.releases, b.signer}
+		}
 	}
 	return r
+}
+
+// blobSignatures reads a release's signature files from GitHub and verifies
+// them with the signer, for state.Refresh.
+type blobSignatures struct {
+	*github.Client
+	*cosign.Signer
 }
 
 func (b *backend) writers() planner.Writers {

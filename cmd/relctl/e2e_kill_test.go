@@ -50,7 +50,7 @@ func TestE2E_applyKilledBetweenPushAndSignIsFinishedByTheNextRun(t *testing.T) {
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
 	out = h.mustRelctl(exitOK, "verify")
-	if strings.Count(out, "1 valid signature (key)") != 2 {
+	if strings.Count(out, "1 valid signature: legacy (key)") != 2 {
 		t.Fatalf("want exactly one valid signature per chart:\n%s", out)
 	}
 	if n := len(h.releases()); n != 2 {

@@ -66,7 +66,7 @@ func TestSignManifest_keyMode_pushesOneSignatureThatCosignVerifies(t *testing.T)
 		t.Fatalf("signature tag has %d layers, want 1", n)
 	}
 	st := verify(t, k.signer, repo, digest)
-	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature" {
+	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature: legacy" {
 		t.Fatalf("VerifySignatures = %+v, want valid, 1 signature", st)
 	}
 
@@ -136,7 +136,7 @@ func TestVerifySignatures_signatureOfAnotherKeyIsNotValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = verify(t, ours.signer, repo, digest)
-	if !st.Valid || st.Count != 2 || st.Reason != "2 signatures, 1 valid" {
+	if !st.Valid || st.Count != 2 || st.Reason != "2 signatures, 1 valid: legacy" {
 		t.Fatalf("after signing: VerifySignatures = %+v, want 2 signatures, 1 valid", st)
 	}
 }

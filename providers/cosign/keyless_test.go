@@ -79,7 +79,7 @@ func TestSignManifest_keylessInGitHubActions_verifiesAgainstTheWorkflowIdentity(
 		t.Errorf("token requests %d, certificate requests %d, want 1 and 1", k.oidc.Requests.Load(), k.fulcio.Requests.Load())
 	}
 	st := verify(t, s, repo, digest)
-	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature" {
+	if !st.Valid || st.Count != 1 || st.Reason != "1 valid signature: legacy" {
 		t.Fatalf("VerifySignatures = %+v, want valid, 1 signature", st)
 	}
 	if s.PublicKeyPEM() != nil {
@@ -183,5 +183,32 @@ func TestSignBlob_keylessWithSigstoreIDToken_certificateVerifiesTheBytes(t *test
 	}
 	if err := s.VerifyBlob(ctx, blob, &state.BlobSignature{Signature: sig.Signature}); err == nil {
 		t.Error("VerifyBlob accepted a keyless signature without its certificate")
+	}
+}
+
+// Each keyless signing has its own ephemeral key and certificate: a .sig and
+// a .pem from two signings of the same bytes do not verify together, which
+// is what lets relctl find a half-repaired release draft.
+func TestVerifyBlob_keylessSigAndPemOfTwoSigningsDoNotVerifyTogether(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	k := startKeyless(t)
+	s := k.signer(t, chartsSubject, map[string]string{"SIGSTORE_ID_TOKEN": k.token})
+	blob := []byte("podinfo-1.0.0.tgz bytes")
+	first, err := s.SignBlob(ctx, blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.SignBlob(ctx, blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.VerifyBlob(ctx, blob, second); err != nil {
+		t.Fatalf("a pair from one signing does not verify: %v", err)
+	}
+	mixed := &state.BlobSignature{Signature: first.Signature, Certificate: second.Certificate}
+	if err := s.VerifyBlob(ctx, blob, mixed); err == nil {
+		t.Fatal("the .sig of one signing verified with the .pem of another")
 	}
 }

@@ -5,8 +5,10 @@ package cosign
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
@@ -121,4 +123,48 @@ func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, 
 		return nil, fmt.Errorf("upload to the transparency log at %s: %w", s.signing.RekorURL, err)
 	}
 	return cbundle.EntryToBundle(entry), nil
+}
+
+// bundleCheckOpts extends co with what sigstore-go's verifier, which checks
+// Sigstore bundles, needs: trusted material in its own form. In key mode
+// that is the Rekor keys (when the log is in use; cosign adds the key
+// itself). In keyless mode it is Sigstore's trusted root from TUF. A private
+// Fulcio given as Options.FulcioRoots cannot be turned into one (a CertPool
+// does not list its certificates): the options then carry no trusted
+// material, and verifyBundle checks the certificate with cosign's own
+// chain and identity checks instead.
+func (s *Signer) bundleCheckOpts(co *cosignpkg.CheckOpts) (*cosignpkg.CheckOpts, error) {
+	bco := *co
+	bco.ClaimVerifier = nil
+	if s.mode == config.SigningKeyless {
+		if s.opts.FulcioRoots != nil {
+			return &bco, nil
+		}
+		tm, err := cosignpkg.TrustedRoot()
+		if err != nil {
+			return nil, fmt.Errorf("load Sigstore's trusted root (TUF): %w", err)
+		}
+		bco.TrustedMaterial = tm
+		// sigstore-go reads everything from the trusted material, which
+		// CheckOpts says excludes these.
+		bco.RootCerts, bco.IntermediateCerts, bco.CTLogPubKeys, bco.RekorPubKeys = nil, nil, nil, nil
+		return &bco, nil
+	}
+	logs := map[string]*root.TransparencyLog{}
+	if co.RekorPubKeys != nil {
+		for id, k := range co.RekorPubKeys.Keys {
+			raw, err := hex.DecodeString(id)
+			if err != nil {
+				return nil, fmt.Errorf("Rekor log ID %q: %w", id, err)
+			}
+			logs[id] = &root.TransparencyLog{BaseURL: s.signing.RekorURL, ID: raw, HashFunc: crypto.SHA256, PublicKey: k.PubKey, SignatureHashFunc: crypto.SHA256}
+		}
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, nil, nil, nil, logs)
+	if err != nil {
+		return nil, fmt.Errorf("build the trusted material for bundles: %w", err)
+	}
+	bco.TrustedMaterial = tr
+	bco.RekorPubKeys = nil
+	return &bco, nil
 }

@@ -3,6 +3,7 @@ package cosign
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
@@ -13,12 +14,17 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
-// VerifySignatures reads the signature tag of repository@manifestDigest
-// (`sha256-<hex>.sig`) and verifies each signature layer against the
+// VerifySignatures finds the signatures of repository@manifestDigest in
+// every place cosign stores them — the legacy signature tag
+// (`sha256-<hex>.sig`), the OCI 1.1 referrers API and the referrers fallback
+// tag (`sha256-<hex>`, where cosign v3 puts its Sigstore bundles on a
+// registry without the referrers API) — and verifies each against the
 // configured key, or in keyless mode against the configured identity and
-// Fulcio roots. Each signature's payload must name manifestDigest.
+// Fulcio roots. Each signature must name manifestDigest. Any valid
+// signature, in any format, makes the manifest signed; Formats says where
+// the valid ones are.
 //
-// An absent signature tag is no error: Count is 0. Transparency log
+// No signature anywhere is no error: Count is 0. Transparency log
 // evidence is required only when Signing.TlogUpload is set (it then needs
 // Rekor, online). A keyless signature made without the log cannot be
 // verified after its certificate expires (ten minutes): it then counts as
@@ -31,7 +37,16 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 	if err != nil {
 		return nil, err
 	}
-	if len(sigs) == 0 {
+	ref, err := s.digestRef(repository, manifestDigest)
+	if err != nil {
+		return nil, err
+	}
+	bundles, err := s.readBundles(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	count := len(sigs) + len(bundles)
+	if count == 0 {
 		return &state.SignatureState{Reason: "no signature"}, nil
 	}
 	co, err := s.checkOpts(ctx, true)
@@ -39,15 +54,41 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 		return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
 	}
 	valid := 0
+	formats := map[string]bool{}
 	for _, sig := range sigs {
 		// A layer that fails is simply not valid: someone else's key, a
 		// tampered layer, an expired certificate. None of these is an
 		// error of the read.
 		if _, err := cosignpkg.VerifyImageSignature(ctx, sig, h, co); err == nil {
 			valid++
+			formats[state.SignatureFormatLegacy] = true
 		}
 	}
-	return &state.SignatureState{Valid: valid > 0, Count: len(sigs), Reason: s.reason(len(sigs), valid)}, nil
+	if len(bundles) > 0 {
+		bco, err := s.bundleCheckOpts(co)
+		if err != nil {
+			return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+		}
+		for _, b := range bundles {
+			if err := s.verifyBundle(ctx, b.bundle, h, bco); err == nil {
+				valid++
+				for _, f := range b.formats {
+					formats[f] = true
+				}
+			}
+		}
+	}
+	st := &state.SignatureState{Valid: valid > 0, Count: count}
+	for _, f := range state.SignatureFormats {
+		if formats[f] {
+			st.Formats = append(st.Formats, f)
+		}
+	}
+	st.Reason = s.reason(count, valid)
+	if len(st.Formats) > 0 {
+		st.Reason += ": " + strings.Join(st.Formats, ", ")
+	}
+	return st, nil
 }
 
 // readSignatures returns the signature layers of a manifest; none when the

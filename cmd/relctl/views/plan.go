@@ -119,10 +119,12 @@ func abbrev(v string) string {
 	return v
 }
 
-// Drift renders a drift report: the plan's changes, named as drift.
+// Drift renders a drift report: the plan's changes, named as drift, and
+// the format of each chart's valid signatures (a chart cosign v3 signed
+// carries a bundle where relctl writes the legacy tag).
 func Drift(w io.Writer, p *planner.ChangeSet, st Style) error {
 	if !p.HasChanges() {
-		_, err := fmt.Fprintf(w, "%s Everything published matches relctl.hcl.\n", st.Green(st.Bold("No drift.")))
+		_, err := fmt.Fprintf(w, "%s Everything published matches relctl.hcl.\n%s", st.Green(st.Bold("No drift.")), signedLines(p))
 		return err
 	}
 	var unsigned []string
@@ -138,5 +140,20 @@ func Drift(w io.Writer, p *planner.ChangeSet, st Style) error {
 	if len(unsigned) > 0 {
 		fmt.Fprintln(w)
 	}
+	if lines := signedLines(p); lines != "" {
+		fmt.Fprintf(w, "%s\n", lines)
+	}
 	return Plan(w, p, st)
+}
+
+// signedLines lists the charts whose signature stands, with the formats
+// of their valid signatures, in the plan's (address) order.
+func signedLines(p *planner.ChangeSet) string {
+	b := &strings.Builder{}
+	for _, c := range p.Changes {
+		if c.Type == planner.TypeOCISignature && c.Action == planner.ActionNoOp && c.Before["formats"] != "" {
+			fmt.Fprintf(b, "Signed: %s (%s)\n", c.Chart, c.Before["formats"])
+		}
+	}
+	return b.String()
 }

@@ -92,6 +92,16 @@ func TestDrift_namesUnsignedChartsPlainly(t *testing.T) {
 	golden(t, "drift", render(t, func(b *bytes.Buffer) error { return Drift(b, p, Style{}) }))
 }
 
+func TestDrift_saysInWhichFormatEachStandingSignatureIs(t *testing.T) {
+	p := &planner.ChangeSet{Changes: []planner.Change{
+		{Address: "oci_signature.alpha", Type: planner.TypeOCISignature, Chart: "alpha", Action: planner.ActionNoOp, Reason: "1 valid signature: legacy",
+			Before: map[string]string{"manifest": dig1, "signatures": "1", "formats": "legacy"}, After: map[string]string{"manifest": dig1}},
+		{Address: "oci_signature.beta", Type: planner.TypeOCISignature, Chart: "beta", Action: planner.ActionNoOp, Reason: "2 valid signatures: bundle (referrer), bundle (fallback tag)",
+			Before: map[string]string{"manifest": dig1, "signatures": "2", "formats": "bundle (referrer), bundle (fallback tag)"}, After: map[string]string{"manifest": dig1}},
+	}}
+	golden(t, "drift_formats", render(t, func(b *bytes.Buffer) error { return Drift(b, p, Style{}) }))
+}
+
 func TestVerify_tableAndVerdict(t *testing.T) {
 	v := &ci.Verification{Checks: []ci.Check{
 		{Chart: "alpha", Version: "1.0.0", Name: "registry", OK: true, Detail: "at " + dig1[:19]},

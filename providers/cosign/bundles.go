@@ -1,0 +1,263 @@
+// Sigstore bundles, the signature format of cosign v3: read from the OCI 1.1
+// referrers API and from the referrers fallback tag, and verified.
+
+package cosign
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
+
+	"github.com/relctl/relctl/state"
+)
+
+const (
+	// signPredicateType is the predicate of the in-toto statement cosign v3
+	// signs for `cosign sign`. Other predicates under the same key are
+	// attestations (SBOM, provenance), not signatures of the manifest.
+	signPredicateType = "https://sigstore.dev/cosign/sign/v1"
+	// inTotoPayloadType is the DSSE payload type of an in-toto statement.
+	inTotoPayloadType = "application/vnd.in-toto+json"
+)
+
+// foundBundle is one Sigstore bundle attached to a manifest, with the
+// formats (places) it was found in.
+type foundBundle struct {
+	digest  string
+	formats []string
+	bundle  *sgbundle.Bundle
+}
+
+// readBundles lists the Sigstore bundles attached to ref: those the
+// referrers API lists, then those in the fallback tag's index. A registry
+// without the referrers API (404, 400, 406, or an answer that is not an
+// index) is no error; cosign v3 then writes the fallback tag instead. A
+// referrer that is not a bundle (someone's SBOM as a plain artifact) is
+// skipped.
+func (s *Signer) readBundles(ctx context.Context, ref name.Digest) ([]foundBundle, error) {
+	var out []foundBundle
+	byDigest := map[string]int{}
+	add := func(format string, idx *v1.IndexManifest) error {
+		if idx == nil {
+			return nil
+		}
+		for _, m := range idx.Manifests {
+			// The descriptor's artifactType cannot select bundles:
+			// go-containerregistry writes the config media type
+			// (application/vnd.oci.empty.v1+json) into the fallback index.
+			// The bundle layer's media type decides, in ociremote.Bundle.
+			if i, ok := byDigest[m.Digest.String()]; ok {
+				out[i].formats = append(out[i].formats, format)
+				continue
+			}
+			b, err := ociremote.Bundle(ref.Context().Digest(m.Digest.String()), s.ociOptions(ctx)...)
+			if err != nil {
+				if isUnauthorized(err) {
+					return registryError(err)
+				}
+				// Not a bundle, or an unreadable one: not a signature.
+				continue
+			}
+			byDigest[m.Digest.String()] = len(out)
+			out = append(out, foundBundle{digest: m.Digest.String(), formats: []string{format}, bundle: b})
+		}
+		return nil
+	}
+	api, err := s.referrersAPI(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("list the referrers of %s: %w", ref, registryError(err))
+	}
+	if err := add(state.SignatureFormatReferrer, api); err != nil {
+		return nil, fmt.Errorf("read the referrers of %s: %w", ref, err)
+	}
+	tag := ref.Context().Tag(fallbackTag(ref))
+	fallback, err := s.fallbackIndex(ctx, tag)
+	if err != nil {
+		return nil, fmt.Errorf("read the referrers fallback tag %s: %w", tag, registryError(err))
+	}
+	if err := add(state.SignatureFormatFallbackTag, fallback); err != nil {
+		return nil, fmt.Errorf("read the referrers fallback tag %s: %w", tag, err)
+	}
+	return out, nil
+}
+
+// fallbackTag is the OCI 1.1 referrers fallback tag of a digest:
+// `sha256-<hex>`, cosign's signature tag without `.sig`.
+func fallbackTag(ref name.Digest) string {
+	return strings.Replace(ref.DigestStr(), ":", "-", 1)
+}
+
+// referrersAPI asks the registry's referrers endpoint for ref's referrers.
+// It does not fall back to the tag itself (go-containerregistry's
+// remote.Referrers does, silently), so the caller knows where each bundle
+// was found. Nil means the registry has no referrers API.
+func (s *Signer) referrersAPI(ctx context.Context, ref name.Digest) (*v1.IndexManifest, error) {
+	repo := ref.Context()
+	auth, err := authn.Resolve(ctx, s.registryKeychain(), repo)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, s.registryTransport(), []string{repo.Scope(transport.PullScope)})
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: repo.Registry.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/referrers/" + ref.DigestStr()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", string(types.OCIImageIndex))
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK, http.StatusNotFound, http.StatusBadRequest, http.StatusNotAcceptable); err != nil {
+		return nil, err
+	}
+	// The distribution spec's signal for "no referrers API" is 404; some
+	// registries answer 400, 406, or 200 with something else.
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), string(types.OCIImageIndex)) {
+		return nil, nil
+	}
+	var idx v1.IndexManifest
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&idx); err != nil {
+		return nil, fmt.Errorf("decode the referrers index: %w", err)
+	}
+	return &idx, nil
+}
+
+// registryKeychain is the credential chain of ociOptions (registry.go), for
+// the two reads cosign has no function for. It must stay the keychain
+// ociOptions uses, so that bundles are read with the chart's credential.
+func (s *Signer) registryKeychain() authn.Keychain { return keychain{creds: s.creds} }
+
+// registryTransport is the transport under ociOptions' requests.
+func (s *Signer) registryTransport() http.RoundTripper {
+	if s.opts.Transport != nil {
+		return s.opts.Transport
+	}
+	return remote.DefaultTransport
+}
+
+// fallbackIndex reads the index under the fallback tag; nil when the tag
+// does not exist.
+func (s *Signer) fallbackIndex(ctx context.Context, tag name.Tag) (*v1.IndexManifest, error) {
+	idx, err := remote.Index(tag, remote.WithContext(ctx), remote.WithAuthFromKeychain(s.registryKeychain()),
+		remote.WithTransport(s.registryTransport()), remote.WithUserAgent(userAgent))
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return idx.IndexManifest()
+}
+
+// verifyBundle checks that b is cosign v3's signature of the manifest h:
+// a DSSE envelope signed by the configured key (or identity), whose in-toto
+// statement names h and has cosign's signature predicate.
+func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
+	if co.TrustedMaterial == nil {
+		return s.verifyBundleWithRoots(b, h, co)
+	}
+	digest, err := hex.DecodeString(h.Hex)
+	if err != nil {
+		return err
+	}
+	res, err := cosignpkg.VerifyNewBundle(ctx, co, sgverify.WithArtifactDigest(h.Algorithm, digest), b)
+	if err != nil {
+		return err
+	}
+	if res.Statement == nil || res.Statement.GetPredicateType() != signPredicateType {
+		return errors.New("the bundle is an attestation, not a signature")
+	}
+	return nil
+}
+
+// verifyBundleWithRoots verifies a keyless bundle against a private Fulcio
+// given as a CertPool, which sigstore-go cannot use: the certificate with
+// cosign's chain, identity and SCT checks, the DSSE signature with the
+// certificate's key, and the statement by hand. Without a trusted root the
+// transparency log cannot be checked, so a spec that requires it counts
+// such a bundle as not valid; without the log, as for legacy signatures,
+// the certificate must still be valid now.
+func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
+	if !co.IgnoreTlog {
+		return errors.New("the transparency log entry of a keyless bundle needs a Sigstore trusted root")
+	}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return err
+	}
+	cert := vc.Certificate()
+	if cert == nil {
+		return errors.New("keyless bundle without a certificate")
+	}
+	if now := time.Now(); now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+		return errors.New("the certificate has expired, and no transparency log proves when it signed")
+	}
+	verifier, err := cosignpkg.ValidateAndUnpackCert(cert, co)
+	if err != nil {
+		return err
+	}
+	env := b.GetDsseEnvelope()
+	if env == nil {
+		return errors.New("the bundle holds no DSSE envelope")
+	}
+	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(env.PayloadType), env.PayloadType, len(env.Payload), env.Payload)
+	signed := false
+	for _, sig := range env.Signatures {
+		if verifier.VerifySignature(bytes.NewReader(sig.Sig), strings.NewReader(pae)) == nil {
+			signed = true
+			break
+		}
+	}
+	if !signed {
+		return errors.New("no signature of the envelope verifies with the certificate")
+	}
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+		PredicateType string `json:"predicateType"`
+	}
+	if env.PayloadType != inTotoPayloadType || json.Unmarshal(env.Payload, &st) != nil {
+		return errors.New("the envelope does not hold an in-toto statement")
+	}
+	if st.PredicateType != signPredicateType {
+		return errors.New("the bundle is an attestation, not a signature")
+	}
+	for _, sub := range st.Subject {
+		if sub.Digest[h.Algorithm] == h.Hex {
+			return nil
+		}
+	}
+	return errors.New("the statement names another digest")
+}
+
+// isUnauthorized reports a registry 401 or 403.
+func isUnauthorized(err error) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden)
+}
