@@ -73,8 +73,8 @@ func TestKeyless_privateSigstore_signaturesVerifyAgainstTheTrustedRootAlone(t *t
 				t.Fatal(err)
 			}
 
-			if st := verify(t, s, repo, digest); !st.Valid || st.Reason != "1 valid signature" {
-				t.Errorf("VerifySignatures = %+v, want 1 valid signature", st)
+			if st := verify(t, s, repo, digest); !st.Valid || st.Count != 1 || st.Reason != "1 valid signature: legacy" {
+				t.Errorf("VerifySignatures = %+v, want 1 valid signature, in the legacy format", st)
 			}
 			if err := s.VerifyBlob(ctx, blob, sig); err != nil {
 				t.Errorf("VerifyBlob: %v", err)
