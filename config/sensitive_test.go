@@ -133,3 +133,18 @@ func TestParser_redactHidesSensitiveValuesOfTheLatestLoad(t *testing.T) {
 		t.Errorf("Redact = %q, want the sensitive value replaced and the plain one kept", got)
 	}
 }
+
+// TestLoad_sensitiveMustBeAConstantBool: whether a value may be shown cannot
+// depend on other values.
+func TestLoad_sensitiveMustBeAConstantBool(t *testing.T) {
+	for _, v := range []string{`"maybe"`, `var.other`} {
+		dir := writeTree(t, withPodinfo(map[string]string{
+			FileName: minimalSpec + "variable \"other\" {\n  default = true\n}\nvariable \"token\" {\n  default   = \"x\"\n  sensitive = " + v + "\n}\n",
+		}))
+		p := NewParser()
+		_, diags := p.Load(hermetic(LoadOptions{Dir: dir}, nil))
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), "relctl.hcl:13,") {
+			t.Errorf("sensitive = %s: want an error at the attribute (line 13), got:\n%s", v, render(t, p, diags))
+		}
+	}
+}

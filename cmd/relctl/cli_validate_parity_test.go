@@ -48,6 +48,12 @@ func TestCLI_validateRefusesWhatPlanRefusesOffline(t *testing.T) {
 			h.full("", "", "release {\n  assets = [\"docs\"]\n}\n")
 			h.write("charts/alpha/docs/index.md", "# docs\n")
 		}},
+		{"public key missing", func(h *harness) {
+			h.full("", "", "signing {\n  mode = \"key\"\n  key = \"env://COSIGN_KEY\"\n  public_key = \"keys/cosign.pub\"\n}\n")
+		}},
+		{"key from an unset environment variable", func(h *harness) {
+			h.full("", "", "signing {\n  mode = \"key\"\n  key = \"env://COSIGN_KEY\"\n}\n")
+		}},
 		{"release file through a symlink out of the spec", func(h *harness) {
 			h.full("", "", "release {\n  files = [\"extra/*\"]\n}\n")
 			outside := filepath.Join(t.TempDir(), "secret.txt")

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
+	"github.com/relctl/relctl/providers/cosign"
 	"github.com/relctl/relctl/providers/helm"
 	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
@@ -24,9 +26,10 @@ func validateCmd(g *globals, env *Env) *cobra.Command {
 		Long: `Check relctl.hcl and the charts it names, offline.
 
 Besides the spec, validate runs every check plan makes before its first
-request: each chart is packaged as plan packages it (helm's loader: symlinks
-out of the chart, files over helm's size limit, dependencies not vendored),
-its release assets and files are read and its release notes rendered.`,
+request: signing is set up as plan sets it up (a KMS key is not read), each
+chart is packaged as plan packages it (helm's loader: symlinks out of the
+chart, files over helm's size limit, dependencies not vendored), its release
+assets and files are read and its release notes rendered.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := g.dir()
@@ -99,6 +102,9 @@ func planChecks(ctx context.Context, spec *config.Spec, env *Env) hcl.Diagnostic
 		readers.Releases = nothingPublished{}
 	}
 	var diags hcl.Diagnostics
+	if err := checkSigning(ctx, spec, env); err != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Signing cannot be set up", Detail: err.Error(), Subject: spec.Signing.DeclRange.Ptr()})
+	}
 	for _, c := range spec.Charts {
 		one := *spec
 		one.Charts = []config.Chart{c}
@@ -118,6 +124,26 @@ func planChecks(ctx context.Context, spec *config.Spec, env *Env) hcl.Diagnostic
 		}
 	}
 	return append(diags, dependencyDiagnostics(spec, env, diags)...)
+}
+
+// checkSigning sets up signing as plan does (it only verifies): the public
+// key is read, or the private key with COSIGN_PASSWORD when there is no
+// public one. A KMS key is left alone, since reading it is a request.
+func checkSigning(ctx context.Context, spec *config.Spec, env *Env) error {
+	s := spec.Signing
+	if s.Mode == config.SigningNone || s.Mode == "" || isRemoteKey(s.Key) || isRemoteKey(s.PublicKey) {
+		return nil
+	}
+	_, err := cosign.New(ctx, cosign.Options{Signing: s, Getenv: env.Getenv, VerifyOnly: true})
+	if err != nil {
+		return fmt.Errorf("signing (mode %q): %w", s.Mode, err)
+	}
+	return nil
+}
+
+// isRemoteKey is a key reference cosign resolves with a request (a KMS).
+func isRemoteKey(ref string) bool {
+	return strings.Contains(ref, "://") && !strings.HasPrefix(ref, "env://")
 }
 
 // errOffline answers what validate must never ask.
