@@ -48,6 +48,11 @@ type Signing struct {
 	// verification accepts.
 	Issuer        string
 	SubjectRegexp string
+	// TrustedRoot is the file name of the private Sigstore's trusted root
+	// (signing.trusted_root), which cosign needs as --trusted-root to
+	// trust that deployment's Fulcio and Rekor; "" for Sigstore's public
+	// instance. A name, not the path on the machine that released.
+	TrustedRoot string
 }
 
 // Change is one entry of the artifacthub.io/changes annotation.

@@ -32,9 +32,9 @@ This chart is not signed.
 
 ` + fence + `bash
 {{- if eq .Signing.Mode "key"}}
-cosign verify --key {{sh .Signing.KeyRef}} {{sh ociRef}}
+cosign verify --key {{sh .Signing.KeyRef}}{{with .Signing.TrustedRoot}} --trusted-root {{sh .}}{{end}} {{sh ociRef}}
 {{- else if eq .Signing.Mode "keyless"}}
-cosign verify --certificate-oidc-issuer {{sh .Signing.Issuer}} --certificate-identity-regexp {{sh .Signing.SubjectRegexp}} {{sh ociRef}}
+cosign verify --certificate-oidc-issuer {{sh .Signing.Issuer}} --certificate-identity-regexp {{sh .Signing.SubjectRegexp}}{{with .Signing.TrustedRoot}} --trusted-root {{sh .}}{{end}} {{sh ociRef}}
 {{- end}}
 {{- with .GitHubRepository}}
 gh attestation verify {{sh (printf "oci://%s" ociRef)}} --repo {{sh .}}

@@ -68,6 +68,10 @@ func TestRender_defaultTemplateGolden(t *testing.T) {
 			d.Changes = "- kind: added\n  description: New <b>values</b> schema\n- kind: fixed\n  description: \"[docs](javascript:alert(1))\"\n"
 			d.Signing = keyless
 		}},
+		{"keyless_private_sigstore", func(d *Data) {
+			d.Signing = keyless
+			d.Signing.TrustedRoot = "trusted root.json"
+		}},
 		{"none_whole_changelog", func(d *Data) {
 			d.Version = "7.0.0"
 			d.Changelog = []byte("Changes:\r\n\r\n* everything\r\n")

@@ -173,6 +173,8 @@ func renderNotes(spec *config.Spec, c config.Chart, cs *state.ChartState) (strin
 			KeyRef:        publicKeyRef(spec.Signing.Key, spec.Signing.PublicKey),
 			Issuer:        spec.Signing.Identity.Issuer,
 			SubjectRegexp: spec.Signing.Identity.SubjectRegexp,
+			// Its file name: the path is this machine's.
+			TrustedRoot: spec.Signing.TrustedRoot[strings.LastIndexAny(spec.Signing.TrustedRoot, `/\`)+1:],
 		},
 	}
 	if d.Signing.Mode == "" {

@@ -196,7 +196,8 @@ func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash
 }
 
 // verifyBundleWithRoots verifies a keyless bundle against a private Fulcio
-// given as a CertPool, which sigstore-go cannot use: the certificate with
+// given as a CertPool without a trusted root (Options.FulcioRoots), which
+// sigstore-go cannot use: the certificate with
 // cosign's chain, identity and SCT checks, the DSSE signature with the
 // certificate's key, and the statement by hand. Without a trusted root the
 // transparency log cannot be checked, so a spec that requires it counts

@@ -128,23 +128,34 @@ func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, 
 // bundleCheckOpts extends co with what sigstore-go's verifier, which checks
 // Sigstore bundles, needs: trusted material in its own form. In key mode
 // that is the Rekor keys (when the log is in use; cosign adds the key
-// itself). In keyless mode it is Sigstore's trusted root from TUF. A private
-// Fulcio given as Options.FulcioRoots cannot be turned into one (a CertPool
-// does not list its certificates): the options then carry no trusted
-// material, and verifyBundle checks the certificate with cosign's own
-// chain and identity checks instead.
-func (s *Signer) bundleCheckOpts(co *cosignpkg.CheckOpts) (*cosignpkg.CheckOpts, error) {
+// itself). In keyless mode it is the spec's trusted_root when one is set
+// (a private Sigstore: its Fulcio, CT logs and Rekor, no TUF), else
+// Sigstore's trusted root from TUF. A private Fulcio given as
+// Options.FulcioRoots alone cannot be turned into one (a CertPool does not
+// list its certificates): the options then carry no trusted material, and
+// verifyBundle checks the certificate with cosign's own chain and identity
+// checks instead. The transparency log requirement stays co's, which
+// follows tlog_upload.
+func (s *Signer) bundleCheckOpts(ctx context.Context, co *cosignpkg.CheckOpts) (*cosignpkg.CheckOpts, error) {
 	bco := *co
 	bco.ClaimVerifier = nil
 	if s.mode == config.SigningKeyless {
-		if s.opts.FulcioRoots != nil {
-			return &bco, nil
-		}
-		tm, err := cosignpkg.TrustedRoot()
+		mat, err := s.material(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("load Sigstore's trusted root (TUF): %w", err)
+			return nil, err
 		}
-		bco.TrustedMaterial = tm
+		switch {
+		case mat.trusted != nil:
+			bco.TrustedMaterial = mat.trusted
+		case s.opts.FulcioRoots != nil:
+			return &bco, nil
+		default:
+			tm, err := cosignpkg.TrustedRoot()
+			if err != nil {
+				return nil, fmt.Errorf("load Sigstore's trusted root (TUF): %w", err)
+			}
+			bco.TrustedMaterial = tm
+		}
 		// sigstore-go reads everything from the trusted material, which
 		// CheckOpts says excludes these.
 		bco.RootCerts, bco.IntermediateCerts, bco.CTLogPubKeys, bco.RekorPubKeys = nil, nil, nil, nil

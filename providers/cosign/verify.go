@@ -65,7 +65,7 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 		}
 	}
 	if len(bundles) > 0 {
-		bco, err := s.bundleCheckOpts(co)
+		bco, err := s.bundleCheckOpts(ctx, co)
 		if err != nil {
 			return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
 		}
