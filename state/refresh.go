@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -38,6 +39,8 @@ type RefreshOptions struct {
 	Parallelism int
 	// Commit is recorded as Snapshot.Commit.
 	Commit string
+	// CommitTime is recorded as Snapshot.CommitTime.
+	CommitTime time.Time
 }
 
 // Refresh observes every chart of the spec: it packages the chart locally,
@@ -45,7 +48,7 @@ type RefreshOptions struct {
 // digests differ), verifies signatures when signing is on, and lists the
 // repository's releases once. It only reads.
 func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOptions) (*Snapshot, error) {
-	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit}
+	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit, CommitTime: opts.CommitTime}
 	limit := opts.Parallelism
 	if limit <= 0 {
 		limit = 8

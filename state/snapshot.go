@@ -12,6 +12,9 @@ type Snapshot struct {
 	// Commit is the commit being released (GITHUB_SHA, else the checkout's
 	// HEAD), used as the release's target_commitish; empty when unknown.
 	Commit string
+	// CommitTime is Commit's committer time; zero when unknown (no git, a
+	// shallow clone without the commit).
+	CommitTime time.Time
 	// ReleasesObserved is true when GitHub releases were listed.
 	ReleasesObserved bool
 	// ExtraReleases counts releases of the repository that belong to no
