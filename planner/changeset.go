@@ -64,6 +64,8 @@ type Change struct {
 	Asset     *AssetChange
 	Tag       *TagChange
 	Index     *IndexEntryChange
+	// ArtifactHub is the payload of artifacthub_metadata.
+	ArtifactHub *ArtifactHubChange
 	// Fingerprint identifies the observed remote state this change was
 	// computed from; apply of a saved plan refuses to run when it changed.
 	Fingerprint string

@@ -68,6 +68,11 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 		// it would only repeat the conflict in other words.
 		return nil
 	}
+	if ah, ok, err := planArtifactHub(spec, c, cs); err != nil {
+		return err
+	} else if ok {
+		p.Changes = append(p.Changes, ah)
+	}
 	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
 		p.Changes = append(p.Changes, planSignature(spec, c, cs, oci))
 	}

@@ -139,6 +139,11 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 		return nil, err
 	}
 	cs.OCI = *oci
+	if spec.ArtifactHub != nil {
+		if cs.ArtifactHub, err = observeArtifactHub(ctx, oci.Repository, c.Name, r.Registry); err != nil {
+			return nil, err
+		}
+	}
 
 	if r.Signatures != nil && oci.Exists && oci.NotAChart == "" {
 		sig, err := r.Signatures.VerifySignatures(ctx, oci.Repository, oci.ManifestDigest)

@@ -52,6 +52,9 @@ type ChartState struct {
 	Changelog []byte
 	// OCI is the registry's view of <repository>/<chart>:<tag>.
 	OCI OCIState
+	// ArtifactHub is the registry's view of <repository>/<chart>:artifacthub.io;
+	// not Observed when no artifacthub block is declared.
+	ArtifactHub ArtifactHubState
 	// ReleasePackage is the chart package the chart's release already
 	// carries, made by another tool (chart-releaser's `helm package`) from
 	// the same chart files, while the registry does not hold the version:

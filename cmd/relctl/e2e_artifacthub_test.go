@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/providers/oci"
+	"github.com/relctl/relctl/state"
+)
+
+const ahRepoID = "7c4a2b1e-3f5d-4a8b-9c0d-1e2f3a4b5c6d"
+
+// artifactHubYAML reads <chart>:artifacthub.io as Artifact Hub does: the
+// manifest, then its one layer.
+func artifactHubYAML(t *testing.T, h *harness, chart string) string {
+	t.Helper()
+	get := func(path, accept string) []byte {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+h.reg.Host+"/v2/acme/charts/"+chart+path, nil)
+		req.Header.Set("Accept", accept)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s", path, resp.Status)
+		}
+		return b
+	}
+	m := string(get("/manifests/artifacthub.io", "application/vnd.oci.image.manifest.v1+json"))
+	if !strings.Contains(m, `"application/vnd.cncf.artifacthub.config.v1+yaml"`) || !strings.Contains(m, `"application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml"`) {
+		t.Fatalf("%s:artifacthub.io is not Artifact Hub metadata: %s", chart, m)
+	}
+	i := strings.Index(m, `"layers":[{"mediaType":"application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml","digest":"`)
+	if i < 0 {
+		t.Fatalf("no metadata layer in %s", m)
+	}
+	rest := m[i+len(`"layers":[{"mediaType":"application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml","digest":"`):]
+	return string(get("/blobs/"+rest[:strings.Index(rest, `"`)], "*/*"))
+}
+
+func TestE2E_artifactHubMetadataIsPushedOnceThenANoOpAndRestoredWhenAltered(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry+`
+artifacthub {
+  repository_id = "`+ahRepoID+`"
+  owners = [{ name = "Ada", email = "ada@acme.io" }]
+}
+`)
+	want := "owners:\n- email: ada@acme.io\n  name: Ada\nrepositoryID: " + ahRepoID + "\n"
+
+	out := h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if !strings.Contains(out, "artifacthub_metadata.alpha") {
+		t.Errorf("apply does not show artifacthub_metadata.alpha:\n%s", out)
+	}
+	if got := artifactHubYAML(t, h, "alpha"); got != want {
+		t.Errorf("artifacthub-repo.yml on the registry =\n%s\nwant\n%s", got, want)
+	}
+	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+
+	// Someone pushes other metadata to the tag.
+	c, err := oci.New(oci.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := state.NewArtifactHubMetadata(&config.ArtifactHub{RepositoryID: ahRepoID, Owners: []config.ArtifactHubOwner{{Name: "Mallory", Email: "m@evil.io"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PushArtifactHub(context.Background(), h.reg.Host+"/acme/charts/alpha", other); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := h.relctl("drift")
+	if code != exitChanges || !strings.Contains(out, "artifacthub_metadata.alpha") {
+		t.Fatalf("drift exited %d, want 2 naming artifacthub_metadata.alpha:\n%s\n%s", code, out, errOut)
+	}
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if got := artifactHubYAML(t, h, "alpha"); got != want {
+		t.Errorf("after apply, artifacthub-repo.yml =\n%s\nwant it restored to\n%s", got, want)
+	}
+	h.mustRelctl(exitOK, "drift")
+}
