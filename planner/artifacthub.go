@@ -17,8 +17,14 @@ const TypeArtifactHubMetadata ResourceType = "artifacthub_metadata"
 
 // ArtifactHubChange is what pushing the metadata needs. The manifest is
 // rebuilt from YAML at apply (it is deterministic) and must give Digest.
+//
+// The pages branch's artifacthub-repo.yml (address artifacthub_metadata,
+// no chart) carries Branch and Path instead of Repository, and is written
+// with the index.
 type ArtifactHubChange struct {
-	Repository string `json:"repository"`
+	Repository string `json:"repository,omitempty"`
+	Branch     string `json:"branch,omitempty"`
+	Path       string `json:"path,omitempty"`
 	// YAML is artifacthub-repo.yml.
 	YAML []byte `json:"yaml"`
 	// Digest is the manifest digest the push writes; Previous what the tag

@@ -145,9 +145,10 @@ func (p *ChangeSet) ChartChanges(chart string) []Change {
 	return out
 }
 
-// Charts returns the charts the plan covers, sorted.
+// Charts returns the charts the plan covers, sorted. Resources of no chart
+// (the pages branch's artifacthub_metadata) are not a chart.
 func (p *ChangeSet) Charts() []string {
-	seen := map[string]bool{}
+	seen := map[string]bool{"": true}
 	var out []string
 	for _, c := range p.Changes {
 		if !seen[c.Chart] {

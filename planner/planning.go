@@ -40,6 +40,11 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 			return nil, err
 		}
 	}
+	if ch, ok, err := planArtifactHubPages(spec, snap); err != nil {
+		return nil, err
+	} else if ok {
+		p.Changes = append(p.Changes, ch)
+	}
 	if spec.Signing.OnFailure == config.SigningFailureWarn {
 		for _, c := range p.Changes {
 			if c.Type == TypeOCISignature && c.Action == ActionCreate {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	gh "github.com/google/go-github/v62/github"
+
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
@@ -83,6 +85,98 @@ artifacthub {
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	if got := artifactHubYAML(t, h, "alpha"); got != want {
 		t.Errorf("after apply, artifacthub-repo.yml =\n%s\nwant it restored to\n%s", got, want)
+	}
+	h.mustRelctl(exitOK, "drift")
+}
+
+// pushPagesFile commits one file on gh-pages, as a person editing it.
+func (h *harness) pushPagesFile(path, content string) {
+	h.t.Helper()
+	ctx := context.Background()
+	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(h.gh.URL(), h.gh.URL())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ref, _, err := c.Git.GetRef(ctx, "acme", "charts", "heads/gh-pages")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	parent, _, err := c.Git.GetCommit(ctx, "acme", "charts", ref.GetObject().GetSHA())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", parent.GetTree().GetSHA(), []*gh.TreeEntry{{Path: gh.String(path), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(content)}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("hand edit"), Tree: tree, Parents: []*gh.Commit{parent}}, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ref.Object.SHA = commit.SHA
+	if _, _, err := c.Git.UpdateRef(ctx, "acme", "charts", ref, false); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func TestE2E_artifactHubRepoFileIsWrittenWithTheIndexThenANoOpAndRestoredWhenAltered(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry+`
+helm_repository {
+  url = "`+h.gh.PagesURL("acme", "charts")+`"
+}
+artifacthub {
+  repository_id = "`+ahRepoID+`"
+  owners = [{ name = "Ada", email = "ada@acme.io" }]
+}
+`)
+	want := "owners:\n- email: ada@acme.io\n  name: Ada\nrepositoryID: " + ahRepoID + "\n"
+
+	out := h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if !strings.Contains(out, "artifacthub_metadata: Creation complete") {
+		t.Errorf("apply does not show artifacthub_metadata:\n%s", out)
+	}
+	// Served by Pages beside index.yaml, where Artifact Hub looks.
+	resp, err := http.Get(h.gh.PagesURL("acme", "charts") + "artifacthub-repo.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(served) != want {
+		t.Fatalf("pages artifacthub-repo.yml: %s\n%s\nwant\n%s", resp.Status, served, want)
+	}
+	// One commit: the branch has a single commit holding index and file.
+	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(h.gh.URL(), h.gh.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _, err := c.Git.GetRef(context.Background(), "acme", "charts", "heads/gh-pages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, err := c.Git.GetCommit(context.Background(), "acme", "charts", ref.GetObject().GetSHA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(head.Parents) != 0 || !strings.Contains(head.GetMessage(), "index alpha 1.0.0") || !strings.Contains(head.GetMessage(), "artifacthub-repo.yml") {
+		t.Errorf("gh-pages head %q with %d parents: want one commit of the index and the file", head.GetMessage(), len(head.Parents))
+	}
+	h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+
+	// The same data in another layout is not a difference.
+	h.pushPagesFile("artifacthub-repo.yml", "repositoryID: '"+ahRepoID+"'\nowners:\n  - name: Ada\n    email: ada@acme.io\n")
+	h.mustRelctl(exitOK, "drift")
+
+	h.pushPagesFile("artifacthub-repo.yml", "repositoryID: "+ahRepoID+"\nowners:\n  - name: Mallory\n    email: m@evil.io\n")
+	code, out, errOut := h.relctl("drift")
+	if code != exitChanges || !strings.Contains(out, "artifacthub_metadata") {
+		t.Fatalf("drift exited %d, want 2 naming artifacthub_metadata:\n%s\n%s", code, out, errOut)
+	}
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if got, _ := h.gh.File("acme", "charts", "refs/heads/gh-pages", "artifacthub-repo.yml"); string(got) != want {
+		t.Errorf("after apply artifacthub-repo.yml =\n%s\nwant it restored to\n%s", got, want)
 	}
 	h.mustRelctl(exitOK, "drift")
 }
