@@ -56,6 +56,9 @@ func planIndex(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *stat
 		Created:  created(snap, cs),
 		Metadata: cs.Package.Config,
 	}
+	if spec.ArtifactHub != nil {
+		want.Metadata = withChanges(want.Metadata, cs.Changelog, c.Version)
+	}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeHelmIndexEntry, c.Name),
 		Type:    TypeHelmIndexEntry,
