@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -177,6 +178,32 @@ artifacthub {
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	if got, _ := h.gh.File("acme", "charts", "refs/heads/gh-pages", "artifacthub-repo.yml"); string(got) != want {
 		t.Errorf("after apply artifacthub-repo.yml =\n%s\nwant it restored to\n%s", got, want)
+	}
+	h.mustRelctl(exitOK, "drift")
+}
+
+// A saved plan carries both Artifact Hub resources (the registry tag and
+// the pages file) and applies them as planned.
+func TestE2E_artifactHubSavedPlanAppliesBothResources(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry+`
+helm_repository {
+  url = "`+h.gh.PagesURL("acme", "charts")+`"
+}
+artifacthub {
+  repository_id = "`+ahRepoID+`"
+}
+`)
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	h.mustRelctl(exitOK, "plan", "--out", planFile)
+	h.mustRelctl(exitOK, "apply", planFile)
+	want := "repositoryID: " + ahRepoID + "\n"
+	if got := artifactHubYAML(t, h, "alpha"); got != want {
+		t.Errorf("registry artifacthub-repo.yml = %q, want %q", got, want)
+	}
+	if got, _ := h.gh.File("acme", "charts", "refs/heads/gh-pages", "artifacthub-repo.yml"); string(got) != want {
+		t.Errorf("pages artifacthub-repo.yml = %q, want %q", got, want)
 	}
 	h.mustRelctl(exitOK, "drift")
 }
