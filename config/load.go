@@ -174,6 +174,7 @@ func (l *loader) load(body hcl.Body) *Spec {
 		l.errorf(spec.HelmRepository.DeclRange.Ptr(), "helm_repository needs a github block",
 			"The index's entries point at the charts' GitHub release assets, and the index is written to a branch of that repository: add a github block.")
 	}
+	spec.ArtifactHub = l.artifactHub(single["artifacthub"])
 	release, templates := l.release(single["release"])
 	spec.Release = release
 	var found []foundChart

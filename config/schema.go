@@ -23,11 +23,12 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "chart", LabelNames: []string{"name"}},
 		{Type: "release"},
 		{Type: "helm_repository"},
+		{Type: "artifacthub"},
 	},
 }
 
 // singletonBlocks may appear at most once at the top level.
-var singletonBlocks = []string{"registry", "github", "signing", "retry", "charts", "release", "helm_repository"}
+var singletonBlocks = []string{"registry", "github", "signing", "retry", "charts", "release", "helm_repository", "artifacthub"}
 
 var variableSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{

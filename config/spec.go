@@ -24,6 +24,9 @@ type Spec struct {
 	// HelmRepository is the helm_repository block, nil when absent: no
 	// index.yaml is then managed.
 	HelmRepository *HelmRepository
+	// ArtifactHub is the artifacthub block, nil when absent: no Artifact
+	// Hub repository metadata is then published.
+	ArtifactHub *ArtifactHub
 	// Discovery is the charts {} block, nil when absent.
 	Discovery *Discovery
 

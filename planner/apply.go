@@ -212,8 +212,8 @@ func (a *applier) step(ch Change, fn func() error) error {
 func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, error) {
 	cs := a.snap.Chart(name)
 	var (
-		oci, sig, rel, tag *Change
-		assets             []Change
+		oci, sig, rel, tag, ah *Change
+		assets                 []Change
 	)
 	changes := a.plan.ChartChanges(name)
 	for i := range changes {
@@ -226,6 +226,8 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 			rel = ch
 		case TypeGitTag:
 			tag = ch
+		case TypeArtifactHubMetadata:
+			ah = ch
 		case TypeReleaseAsset:
 			assets = append(assets, *ch)
 		}
@@ -235,6 +237,11 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 	}
 	if err := a.step(*oci, func() error { return a.pushChart(ctx, cs, *oci) }); err != nil {
 		return nil, err
+	}
+	if ah != nil {
+		if err := a.step(*ah, func() error { return a.pushArtifactHub(ctx, *ah) }); err != nil {
+			return nil, err
+		}
 	}
 	signed := true
 	if sig != nil {

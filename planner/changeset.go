@@ -64,6 +64,8 @@ type Change struct {
 	Asset     *AssetChange
 	Tag       *TagChange
 	Index     *IndexEntryChange
+	// ArtifactHub is the payload of artifacthub_metadata.
+	ArtifactHub *ArtifactHubChange
 	// Fingerprint identifies the observed remote state this change was
 	// computed from; apply of a saved plan refuses to run when it changed.
 	Fingerprint string
@@ -143,9 +145,10 @@ func (p *ChangeSet) ChartChanges(chart string) []Change {
 	return out
 }
 
-// Charts returns the charts the plan covers, sorted.
+// Charts returns the charts the plan covers, sorted. Resources of no chart
+// (the pages branch's artifacthub_metadata) are not a chart.
 func (p *ChangeSet) Charts() []string {
-	seen := map[string]bool{}
+	seen := map[string]bool{"": true}
 	var out []string
 	for _, c := range p.Changes {
 		if !seen[c.Chart] {

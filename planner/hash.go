@@ -30,6 +30,9 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		Release  []string
 		Commit   string
 		Charts   []chartInputs
+		// ArtifactHub is omitted when absent, so that the hash of a spec
+		// without the block is what it was before the block existed.
+		ArtifactHub []string `json:",omitempty"`
 	}{
 		Registry: spec.Registry.Repository,
 		Policy:   string(spec.Registry.OnConflict),
@@ -37,6 +40,12 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 	}
 	if g := spec.GitHub; g != nil {
 		in.GitHub = []string{g.Repository, fmt.Sprint(g.MakeLatest), string(g.OnAssetConflict), fmt.Sprint(g.UpdateNotes)}
+	}
+	if ah := spec.ArtifactHub; ah != nil {
+		in.ArtifactHub = []string{ah.RepositoryID}
+		for _, o := range ah.Owners {
+			in.ArtifactHub = append(in.ArtifactHub, o.Name+" <"+o.Email+">")
+		}
 	}
 	s := spec.Signing
 	in.Signing = []string{string(s.Mode), relTo(spec.Dir, s.Key), relTo(spec.Dir, s.PublicKey), s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}

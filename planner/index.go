@@ -26,7 +26,7 @@ type IndexEntryChange struct {
 	URL string `json:"url"`
 	// Digest is hex sha256 of the released package.
 	Digest string `json:"digest"`
-	// Created is the package time: the last commit of the chart.
+	// Created is the released commit's time, else the package time.
 	Created time.Time `json:"created"`
 	// Metadata is the Chart.yaml metadata as JSON.
 	Metadata json.RawMessage `json:"metadata"`
@@ -53,8 +53,11 @@ func planIndex(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *stat
 		Branch: hr.Branch, Path: hr.Path, Chart: c.Name, Version: c.Version,
 		URL:      state.AssetURL(ix.DownloadBase, c.Tag, cs.Package.FileName),
 		Digest:   strings.TrimPrefix(cs.ReleasedDigest(), "sha256:"),
-		Created:  cs.Package.Created.UTC(),
+		Created:  created(snap, cs),
 		Metadata: cs.Package.Config,
+	}
+	if spec.ArtifactHub != nil {
+		want.Metadata = withChanges(want.Metadata, cs.Changelog, c.Version)
 	}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeHelmIndexEntry, c.Name),
@@ -98,6 +101,18 @@ func planIndex(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *stat
 			hr.Path, c.Name, c.Version, short("sha256:"+have.Digest))
 	}
 	return ch
+}
+
+// created is the index entry's time: when the released commit was made,
+// which is when this version came to be. The package time (the chart
+// folder's last commit, or SOURCE_DATE_EPOCH) stands in when the commit's
+// time is unknown. Both are deterministic, so re-planning the same commit
+// writes the same entry.
+func created(snap *state.Snapshot, cs *state.ChartState) time.Time {
+	if !snap.CommitTime.IsZero() {
+		return snap.CommitTime.UTC()
+	}
+	return cs.Package.Created.UTC()
 }
 
 // holdsDigest says which of the registry and the published release holds a

@@ -139,6 +139,8 @@ func (c *Change) marshalPayload() (json.RawMessage, error) {
 		v = c.Tag
 	case c.Index != nil:
 		v = c.Index
+	case c.ArtifactHub != nil:
+		v = c.ArtifactHub
 	default:
 		return nil, nil
 	}
@@ -170,6 +172,9 @@ func (c *Change) unmarshalPayload(b json.RawMessage) error {
 	case TypeHelmIndexEntry:
 		c.Index = &IndexEntryChange{}
 		v = c.Index
+	case TypeArtifactHubMetadata:
+		c.ArtifactHub = &ArtifactHubChange{}
+		v = c.ArtifactHub
 	default:
 		// A resource type of a newer relctl: this one cannot apply it
 		// and does not read its instructions.

@@ -40,6 +40,11 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 			return nil, err
 		}
 	}
+	if ch, ok, err := planArtifactHubPages(spec, snap); err != nil {
+		return nil, err
+	} else if ok {
+		p.Changes = append(p.Changes, ch)
+	}
 	if spec.Signing.OnFailure == config.SigningFailureWarn {
 		for _, c := range p.Changes {
 			if c.Type == TypeOCISignature && c.Action == ActionCreate {
@@ -67,6 +72,11 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 		// Everything else of the chart follows from the registry: planning
 		// it would only repeat the conflict in other words.
 		return nil
+	}
+	if ah, ok, err := planArtifactHub(spec, c, cs); err != nil {
+		return err
+	} else if ok {
+		p.Changes = append(p.Changes, ah)
 	}
 	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
 		p.Changes = append(p.Changes, planSignature(spec, c, cs, oci))

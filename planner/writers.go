@@ -42,6 +42,12 @@ type IndexWriter interface {
 	WriteIndex(ctx context.Context, u state.IndexUpdate) (string, error)
 }
 
+// ArtifactHubWriter pushes Artifact Hub repository metadata to
+// <repository>:artifacthub.io and returns the manifest digest, m.Digest.
+type ArtifactHubWriter interface {
+	PushArtifactHub(ctx context.Context, repository string, m *state.ArtifactHubMetadata) (string, error)
+}
+
 // Writers are the remotes Apply writes to. Signer is nil when signing is
 // off; Releases is nil when releases are not managed; Index is nil when no
 // chart repository index is kept.
@@ -50,6 +56,8 @@ type Writers struct {
 	Signer   Signer
 	Releases ReleaseWriter
 	Index    IndexWriter
+	// ArtifactHub is nil when no artifacthub block is declared.
+	ArtifactHub ArtifactHubWriter
 }
 
 // Hook receives apply progress. Calls come from several goroutines.

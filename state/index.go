@@ -39,6 +39,9 @@ type IndexState struct {
 	// "https://github.com/acme/charts/releases/download/". An asset's URL is
 	// AssetURL(DownloadBase, tag, name).
 	DownloadBase string
+	// ArtifactHub is artifacthub-repo.yml beside the index, observed only
+	// when an artifacthub block is declared: nil when absent.
+	ArtifactHub []byte
 }
 
 // IndexEntry is one chart version's entry as the index holds it.
@@ -69,8 +72,18 @@ type IndexRecord struct {
 type IndexUpdate struct {
 	Branch, Path string
 	Records      []IndexRecord
+	// Files are other files of the branch written in the same commit
+	// (artifacthub-repo.yml beside the index), each only when its content
+	// differs. Paths are inside the branch.
+	Files []BranchFile
 	// Message is the commit message.
 	Message string
+}
+
+// BranchFile is a whole file of the pages branch.
+type BranchFile struct {
+	Path string `json:"path"`
+	Data []byte `json:"data"`
 }
 
 // Index is a parsed index.yaml. The zero value is not usable: use

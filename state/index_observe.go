@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 
 	"github.com/relctl/relctl/config"
 )
@@ -24,6 +25,19 @@ type IndexReader interface {
 func observeIndex(ctx context.Context, spec *config.Spec, r IndexReader) (*IndexState, error) {
 	hr := spec.HelmRepository
 	st := &IndexState{Branch: hr.Branch, Path: hr.Path, Entries: map[string]IndexEntry{}, DownloadBase: r.DownloadBase()}
+	if spec.ArtifactHub != nil {
+		p := ArtifactHubPath(hr.Path)
+		y, err := r.ReadFile(ctx, hr.Branch, p)
+		switch {
+		case err == nil:
+			st.ArtifactHub = y
+			if y == nil {
+				st.ArtifactHub = []byte{}
+			}
+		case !errors.Is(err, ErrNotFound):
+			return nil, fmt.Errorf("artifacthub_metadata: read %s on branch %s: %w", p, hr.Branch, err)
+		}
+	}
 	data, err := r.ReadFile(ctx, hr.Branch, hr.Path)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -42,4 +56,11 @@ func observeIndex(ctx context.Context, spec *config.Spec, r IndexReader) (*Index
 		}
 	}
 	return st, nil
+}
+
+// ArtifactHubPath is where artifacthub-repo.yml goes on the pages branch:
+// beside the index, which is where Artifact Hub looks for it (the chart
+// repository's URL).
+func ArtifactHubPath(indexPath string) string {
+	return path.Join(path.Dir(indexPath), ArtifactHubFileName)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -38,6 +39,8 @@ type RefreshOptions struct {
 	Parallelism int
 	// Commit is recorded as Snapshot.Commit.
 	Commit string
+	// CommitTime is recorded as Snapshot.CommitTime.
+	CommitTime time.Time
 }
 
 // Refresh observes every chart of the spec: it packages the chart locally,
@@ -45,7 +48,7 @@ type RefreshOptions struct {
 // digests differ), verifies signatures when signing is on, and lists the
 // repository's releases once. It only reads.
 func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOptions) (*Snapshot, error) {
-	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit}
+	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit, CommitTime: opts.CommitTime}
 	limit := opts.Parallelism
 	if limit <= 0 {
 		limit = 8
@@ -136,6 +139,11 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 		return nil, err
 	}
 	cs.OCI = *oci
+	if spec.ArtifactHub != nil {
+		if cs.ArtifactHub, err = observeArtifactHub(ctx, oci.Repository, c.Name, r.Registry); err != nil {
+			return nil, err
+		}
+	}
 
 	if r.Signatures != nil && oci.Exists && oci.NotAChart == "" {
 		sig, err := r.Signatures.VerifySignatures(ctx, oci.Repository, oci.ManifestDigest)

@@ -12,6 +12,9 @@ type Snapshot struct {
 	// Commit is the commit being released (GITHUB_SHA, else the checkout's
 	// HEAD), used as the release's target_commitish; empty when unknown.
 	Commit string
+	// CommitTime is Commit's committer time; zero when unknown (no git, a
+	// shallow clone without the commit).
+	CommitTime time.Time
 	// ReleasesObserved is true when GitHub releases were listed.
 	ReleasesObserved bool
 	// ExtraReleases counts releases of the repository that belong to no
@@ -49,6 +52,9 @@ type ChartState struct {
 	Changelog []byte
 	// OCI is the registry's view of <repository>/<chart>:<tag>.
 	OCI OCIState
+	// ArtifactHub is the registry's view of <repository>/<chart>:artifacthub.io;
+	// not Observed when no artifacthub block is declared.
+	ArtifactHub ArtifactHubState
 	// ReleasePackage is the chart package the chart's release already
 	// carries, made by another tool (chart-releaser's `helm package`) from
 	// the same chart files, while the registry does not hold the version:

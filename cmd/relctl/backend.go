@@ -132,6 +132,9 @@ type blobSignatures struct {
 
 func (b *backend) writers() planner.Writers {
 	w := planner.Writers{Registry: b.registry}
+	if b.spec.ArtifactHub != nil {
+		w.ArtifactHub = b.registry
+	}
 	if b.signer != nil {
 		w.Signer = b.signer
 	}

@@ -27,6 +27,7 @@ type servedEntry struct {
 	Digest  string   `json:"digest"`
 	URLs    []string `json:"urls"`
 	XCR     string   `json:"x-cr"`
+	Created string   `json:"created"`
 }
 
 // pagesIndex fetches index.yaml as `helm repo add` would: anonymously,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/git"
@@ -92,4 +93,17 @@ func commit(ctx context.Context, spec *config.Spec, env *Env) string {
 		return ""
 	}
 	return head
+}
+
+// commitTime is sha's committer time, zero when git cannot say (no git, a
+// shallow clone without it): the index then dates entries by package time.
+func commitTime(ctx context.Context, spec *config.Spec, sha string) time.Time {
+	if sha == "" {
+		return time.Time{}
+	}
+	t, err := git.CommitTime(ctx, spec.Dir, sha)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }

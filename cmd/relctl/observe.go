@@ -54,9 +54,11 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 	if err != nil {
 		return nil, err
 	}
+	sha := commit(ctx, spec, env)
 	snap, err := state.Refresh(ctx, spec, b.readers(), state.RefreshOptions{
 		Parallelism: po.parallelism * 2,
-		Commit:      commit(ctx, spec, env),
+		Commit:      sha,
+		CommitTime:  commitTime(ctx, spec, sha),
 	})
 	if err != nil {
 		return nil, err

@@ -73,8 +73,9 @@ func WebBase(api *url.URL) string {
 }
 
 // WriteIndex merges u's records into the index on u.Branch in one commit,
-// creating the branch when it is missing. It returns the commit, "" when the
-// index already held every record.
+// with u.Files that differ from the branch's, creating the branch when it
+// is missing. It returns the commit, "" when the index already held every
+// record and every file was as given.
 func (c *Client) WriteIndex(ctx context.Context, u state.IndexUpdate) (string, error) {
 	for attempt := 1; ; attempt++ {
 		sha, err := c.writeIndexOnce(ctx, u)
@@ -119,18 +120,41 @@ func (c *Client) writeIndexOnce(ctx context.Context, u state.IndexUpdate) (strin
 		return "", fmt.Errorf("%s on branch %s does not parse as a helm index, so relctl will not write over it: %w", u.Path, u.Branch, err)
 	}
 	changed, err := idx.Merge(u.Records)
-	if err != nil || !changed {
-		return "", err
-	}
-	out, err := idx.Encode()
 	if err != nil {
 		return "", err
 	}
-	blob, err := c.createBlob(ctx, out)
-	if err != nil {
-		return "", err
+	var files []state.BranchFile
+	if changed {
+		out, err := idx.Encode()
+		if err != nil {
+			return "", err
+		}
+		files = append(files, state.BranchFile{Path: u.Path, Data: out})
 	}
-	tree, err := c.createTreeWith(ctx, baseTree, u.Path, blob)
+	for _, f := range u.Files {
+		if head != "" {
+			have, err := c.ReadFile(ctx, head, f.Path)
+			if err != nil && !errors.Is(err, state.ErrNotFound) {
+				return "", err
+			}
+			if err == nil && bytes.Equal(have, f.Data) {
+				continue
+			}
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		return "", nil
+	}
+	entries := make([]map[string]string, len(files))
+	for i, f := range files {
+		blob, err := c.createBlob(ctx, f.Data)
+		if err != nil {
+			return "", err
+		}
+		entries[i] = map[string]string{"path": f.Path, "mode": "100644", "type": "blob", "sha": blob}
+	}
+	tree, err := c.createTreeWith(ctx, baseTree, entries)
 	if err != nil {
 		return "", err
 	}
@@ -162,9 +186,9 @@ func (c *Client) createBlob(ctx context.Context, data []byte) (string, error) {
 	return out.SHA, nil
 }
 
-// createTreeWith makes base (none: empty) with the file at p set to blob.
-func (c *Client) createTreeWith(ctx context.Context, base, p, blob string) (string, error) {
-	body := map[string]any{"tree": []map[string]string{{"path": p, "mode": "100644", "type": "blob", "sha": blob}}}
+// createTreeWith makes base (none: empty) with the given blob entries set.
+func (c *Client) createTreeWith(ctx context.Context, base string, entries []map[string]string) (string, error) {
+	body := map[string]any{"tree": entries}
 	if base != "" {
 		body["base_tree"] = base
 	}

@@ -40,7 +40,7 @@ func seedPages(t *testing.T, c *Client, path string, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := c.createTreeWith(ctx, "", path, blob)
+	tree, err := c.createTreeWith(ctx, "", []map[string]string{{"path": path, "mode": "100644", "type": "blob", "sha": blob}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,11 +66,12 @@ func SummaryLine(p *planner.ChangeSet) string {
 // shown are the attributes a created resource displays; updates and
 // replacements show every attribute that changes. The JSON format has all.
 var shown = map[planner.ResourceType][]string{
-	planner.TypeOCIChart:       {"reference", "digest", "dependencies"},
-	planner.TypeOCISignature:   {"manifest"},
-	planner.TypeRelease:        {"tag", "title", "prerelease", "delete_drafts"},
-	planner.TypeReleaseAsset:   {"digest", "size"},
-	planner.TypeHelmIndexEntry: {"version", "digest", "url"},
+	planner.TypeOCIChart:            {"reference", "digest", "dependencies"},
+	planner.TypeOCISignature:        {"manifest"},
+	planner.TypeRelease:             {"tag", "title", "prerelease", "delete_drafts"},
+	planner.TypeReleaseAsset:        {"digest", "size"},
+	planner.TypeHelmIndexEntry:      {"version", "digest", "url"},
+	planner.TypeArtifactHubMetadata: {"reference", "digest", "repository_id"},
 }
 
 // attrDiff lists the attributes a change sets, with the old value when it
