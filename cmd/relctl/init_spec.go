@@ -29,6 +29,7 @@ type initDraft struct {
 	UpdateNotes *bool
 	CR          *chartReleaser
 	PagesIndex  string   // the branch holding a classic index.yaml
+	PagesURL    string   // what consumers `helm repo add`, when PagesIndex is set
 	Notes       []string // what was found and how it maps, for the user
 }
 
@@ -200,7 +201,21 @@ func (d *initDraft) detectPagesIndex(ctx context.Context, dir string) {
 		d.PagesIndex = ""
 		return
 	}
-	// The helm_repository block is not supported yet: say so rather
-	// than write a block relctl would refuse.
-	d.note("pages_branch = %s (%s) holds index.yaml, a classic chart repository. relctl will manage that index (a helm_repository block) once it supports it; until then relctl does not update it, so point consumers at the OCI registry, or keep a chart-releaser step that only indexes (it must no longer create releases, or it races relctl)", d.PagesIndex, from)
+	d.PagesURL = pagesURL(d.Repo.Remote, d.CR)
+	d.note("pages_branch = %s (%s) holds index.yaml, a classic chart repository: relctl keeps it from now on (helm_repository, url %s); entries chart-releaser wrote that agree with the releases are kept as they are. Remove chart-releaser's workflow step, or it races relctl", d.PagesIndex, from, d.PagesURL)
+}
+
+// pagesURL is the URL consumers add the classic repository by:
+// chart-releaser's charts_repo_url when set, else GitHub Pages' default
+// for the repository (https://<owner>.github.io/<repo>, or the bare host
+// for a repository named <owner>.github.io).
+func pagesURL(r git.Remote, cr *chartReleaser) string {
+	if s, ok := cr.get("charts_repo_url"); ok && s.Value != "" {
+		return strings.TrimSuffix(s.Value, "/")
+	}
+	host := strings.ToLower(r.Owner) + ".github.io"
+	if strings.EqualFold(r.Name, host) {
+		return "https://" + host
+	}
+	return "https://" + host + "/" + r.Name
 }

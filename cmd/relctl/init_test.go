@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/relctl/relctl/providers/git"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,14 +107,16 @@ func TestInit_chartReleaserRepositoryMapsEverySettingAndPlans(t *testing.T) {
 			t.Errorf("relctl.hcl lacks %s:\n%s", want, spec)
 		}
 	}
-	if strings.Contains(spec, "helm_repository") {
-		t.Errorf("relctl.hcl has a helm_repository block, which relctl does not support yet:\n%s", spec)
+	// The pages branch holds chart-releaser's index: relctl keeps it from
+	// now on, at GitHub Pages' default URL for the repository.
+	if !strings.Contains(spec, "helm_repository {\n  url = \"https://acme.github.io/charts\"\n}") {
+		t.Errorf("relctl.hcl lacks the helm_repository block of the gh-pages index:\n%s", spec)
 	}
 	for _, want := range []string{
 		"skip_existing = true (cr.yaml): no setting needed",
 		"mark_as_latest = false (.github/workflows/release.yaml) → github.make_latest = false",
 		`release_name_template = "{{ .Name }}-{{ .Version }}" (cr.yaml) → release.tag and release.title = "${chart.name}-${chart.version}"`,
-		"pages_branch = gh-pages (.github/workflows/release.yaml) holds index.yaml, a classic chart repository. relctl will manage that index (a helm_repository block) once it supports it",
+		"pages_branch = gh-pages (.github/workflows/release.yaml) holds index.yaml, a classic chart repository: relctl keeps it from now on (helm_repository, url https://acme.github.io/charts)",
 		"update_notes = false",
 		".github/workflows/relctl-apply.yaml",
 		"Remove the chart-releaser step from .github/workflows/release.yaml",
@@ -286,5 +289,23 @@ func TestInit_inASubfolderWritesWorkflowsAtTheRepositoryRoot(t *testing.T) {
 	}
 	if !strings.Contains(out, "deploy/relctl.hcl") || !strings.Contains(out, `repository = "ghcr.io/acme/platform"`) && !strings.Contains(out, "ghcr.io/acme/platform/<chart>") {
 		t.Errorf("init output:\n%s", out)
+	}
+}
+
+func TestPagesURL_followsChartReleaserThenGitHubPagesDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		owner, name, reposURL, want string
+	}{
+		{"Acme", "charts", "", "https://acme.github.io/charts"},
+		{"acme", "acme.github.io", "", "https://acme.github.io"},
+		{"acme", "charts", "https://charts.acme.dev/", "https://charts.acme.dev"},
+	} {
+		cr := &chartReleaser{Settings: map[string]crSetting{}}
+		if tc.reposURL != "" {
+			cr.Settings["charts_repo_url"] = crSetting{Value: tc.reposURL, Source: "cr.yaml"}
+		}
+		if got := pagesURL(git.Remote{Owner: tc.owner, Name: tc.name}, cr); got != tc.want {
+			t.Errorf("pagesURL(%s/%s, charts_repo_url %q) = %q, want %q", tc.owner, tc.name, tc.reposURL, got, tc.want)
+		}
 	}
 }

@@ -82,6 +82,13 @@ func (d *initDraft) spec() ([]byte, error) {
 	}
 	subject := "^" + regexp.QuoteMeta(web+r.Owner+"/"+r.Name+"/.github/workflows/relctl-apply.yaml") + "@"
 	fmt.Fprintf(&b, "signing {\n  mode = \"keyless\"\n  identity {\n    issuer = %q\n    subject_regexp = %q\n  }\n}\n\n", issuer, subject)
+	if d.PagesIndex != "" {
+		fmt.Fprintf(&b, "helm_repository {\n  url = %q\n", d.PagesURL)
+		if d.PagesIndex != "gh-pages" {
+			fmt.Fprintf(&b, "  branch = %q\n", d.PagesIndex)
+		}
+		b.WriteString("}\n\n")
+	}
 	fmt.Fprintf(&b, "charts {\n  dir = %q\n}\n", d.Dir)
 	for _, c := range d.Explicit {
 		fmt.Fprintf(&b, "\nchart %q {\n  path = %q\n}\n", c.Name, c.Path)
