@@ -59,6 +59,7 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 		Parallelism: po.parallelism * 2,
 		Commit:      sha,
 		CommitTime:  commitTime(ctx, spec, sha),
+		Run:         ciRun(env),
 	})
 	if err != nil {
 		return nil, err
