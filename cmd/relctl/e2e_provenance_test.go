@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -128,7 +129,14 @@ func TestE2E_provenanceIsAttestedOnceVerifiedAndAttestedAgainWhenAnInputChanges(
 		t.Fatal(err)
 	}
 
-	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	// Every view shows it; a saved plan applies it.
+	saved := filepath.Join(t.TempDir(), "plan.json")
+	for _, args := range [][]string{{"plan", "--out", saved}, {"plan", "--markdown"}, {"show", saved}} {
+		if out := h.mustRelctl(exitOK, args...); !strings.Contains(out, "oci_attestation.alpha") {
+			t.Errorf("relctl %s does not show oci_attestation.alpha:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	h.mustRelctl(exitOK, "apply", saved)
 
 	// cosign verify-attestation, with the public key, finds that very
 	// statement: an SLSA v1 provenance of the chart's manifest.
