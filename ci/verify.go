@@ -7,6 +7,7 @@ import (
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
+	"github.com/relctl/relctl/provenance"
 	"github.com/relctl/relctl/state"
 )
 
@@ -94,6 +95,10 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 				add("signature", sig.Valid, "%s (%s)", sig.Reason, spec.Signing.Mode)
 			}
 		}
+		if signing && spec.Signing.Provenance {
+			ok, detail := verifyProvenance(cs.Attestation, o.ManifestDigest)
+			add("provenance", ok, "%s", detail)
+		}
 		if spec.GitHub == nil {
 			continue
 		}
@@ -135,6 +140,24 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 		}
 	}
 	return v, nil
+}
+
+// verifyProvenance checks that an attestation valid for the configured key
+// or identity (observation verified the signatures) is an SLSA provenance
+// whose subject is the manifest the registry holds.
+func verifyProvenance(att *state.AttestationState, manifest string) (bool, string) {
+	if att == nil {
+		return false, "not observed"
+	}
+	why := att.Reason
+	for _, v := range att.Verified {
+		ok, reason := provenance.Names(v.Statement, manifest)
+		if ok {
+			return true, fmt.Sprintf("SLSA v1 provenance of %s (%s): %s", short(manifest), v.Format, att.Reason)
+		}
+		why = att.Reason + "; " + reason
+	}
+	return false, "no valid SLSA v1 provenance of " + short(manifest) + ": " + why
 }
 
 // verifyBlobAsset checks the release's .tgz.sig (and .tgz.pem in keyless

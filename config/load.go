@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -104,6 +106,7 @@ func (p *Parser) Load(opts LoadOptions) (*Spec, hcl.Diagnostics) {
 
 	l := newLoader(abs, opts, p.hp)
 	spec := l.load(file.Body)
+	spec.Digest = fileDigest(src)
 	p.redact = l.secrets.redactor()
 	diags = append(diags, l.diags...)
 	if diags.HasErrors() {
@@ -190,6 +193,13 @@ func (l *loader) errorf(subject *hcl.Range, summary, format string, args ...any)
 
 func (l *loader) attrReader(attrs hcl.Attributes, block hcl.Range) *attrReader {
 	return newAttrReader(attrs, l.ctx, block, &l.diags)
+}
+
+// fileDigest is "sha256:<hex>" of a spec file's bytes: what `sha256sum
+// relctl.hcl` prints, so a provenance naming it can be checked by hand.
+func fileDigest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 func errorDiag(summary, detail string, subject *hcl.Range) *hcl.Diagnostic {

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -160,6 +163,7 @@ func TestLoad_fullSpecEvaluatesEveryBlock(t *testing.T) {
 			},
 		},
 	}
+	want.Digest = specFileDigest(t, dir)
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreTypes(hcl.Range{})); diff != "" {
 		t.Errorf("Spec differs (-want +got):\n%s", diff)
 	}
@@ -187,6 +191,7 @@ func TestLoad_withoutOptionalBlocksAppliesDefaults(t *testing.T) {
 			Tag: "podinfo-v6.5.0", Title: "podinfo: v6.5.0",
 		}},
 	}
+	want.Digest = specFileDigest(t, dir)
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreTypes(hcl.Range{})); diff != "" {
 		t.Errorf("Spec differs (-want +got):\n%s", diff)
 	}
@@ -298,4 +303,15 @@ func TestLoad_signingPublicKeyIsResolvedBesideTheSpec(t *testing.T) {
 	if spec.Signing.Key != "env://COSIGN_KEY" || spec.Signing.PublicKey != filepath.Join(dir, "keys", "cosign.pub") {
 		t.Fatalf("Signing = %+v", spec.Signing)
 	}
+}
+
+// specFileDigest is what `sha256sum relctl.hcl` prints for the spec in dir.
+func specFileDigest(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

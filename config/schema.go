@@ -74,6 +74,7 @@ var signingSchema = &hcl.BodySchema{
 		{Name: "trusted_root"},
 		{Name: "tlog_upload"},
 		{Name: "on_failure"},
+		{Name: "provenance"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "identity"}},
 }

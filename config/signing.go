@@ -49,7 +49,12 @@ func (l *loader) signing(b *hcl.Block) Signing {
 		TrustedRoot: l.trustedRoot(r),
 		TlogUpload:  r.boolean("tlog_upload", true),
 		OnFailure:   SigningFailurePolicy(r.enum("on_failure", string(SigningFailureFail), string(SigningFailureFail), string(SigningFailureWarn))),
+		Provenance:  r.boolean("provenance", false),
 		DeclRange:   b.DefRange,
+	}
+	if s.Provenance && s.Mode == SigningNone {
+		l.errorf(r.rangeOf("provenance"), "Provenance needs signing",
+			"provenance = true attests each chart with a signed SLSA provenance, signed as the chart is: with mode = \"none\" nothing signs it. Set mode = \"key\" or \"keyless\", or remove provenance.")
 	}
 
 	if s.Mode == "" {

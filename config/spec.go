@@ -13,6 +13,9 @@ type Spec struct {
 	Dir string
 	// Files lists the HCL files that were read, relative to Dir.
 	Files []string
+	// Digest is "sha256:<hex>" of relctl.hcl as read (before variables
+	// are applied): the spec a provenance attestation names.
+	Digest string
 
 	Registry Registry
 	// GitHub is nil when the spec has no github block: releases are then
@@ -130,7 +133,11 @@ type Signing struct {
 	TlogUpload bool
 	// OnFailure defaults to SigningFailureFail.
 	OnFailure SigningFailurePolicy
-	DeclRange hcl.Range
+	// Provenance attests each chart manifest with a signed SLSA v1
+	// provenance (resource oci_attestation), signed as the charts are.
+	// Off by default.
+	Provenance bool
+	DeclRange  hcl.Range
 }
 
 // Identity is the certificate identity accepted for keyless signatures.

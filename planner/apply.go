@@ -212,8 +212,8 @@ func (a *applier) step(ch Change, fn func() error) error {
 func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, error) {
 	cs := a.snap.Chart(name)
 	var (
-		oci, sig, rel, tag, ah *Change
-		assets                 []Change
+		oci, sig, att, rel, tag, ah *Change
+		assets                      []Change
 	)
 	changes := a.plan.ChartChanges(name)
 	for i := range changes {
@@ -222,6 +222,8 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 			oci = ch
 		case TypeOCISignature:
 			sig = ch
+		case TypeOCIAttestation:
+			att = ch
 		case TypeRelease:
 			rel = ch
 		case TypeGitTag:
@@ -255,6 +257,14 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 			a.res.Unsigned = append(a.res.Unsigned, name)
 			a.mu.Unlock()
 			a.warn(fmt.Sprintf("%s is published UNSIGNED: %v (signing.on_failure = \"warn\")", name, err))
+		}
+	}
+	if att != nil && signed {
+		if err := a.step(*att, func() error { return a.attest(ctx, *att) }); err != nil {
+			if a.spec.Signing.OnFailure != config.SigningFailureWarn {
+				return nil, err
+			}
+			a.warn(fmt.Sprintf("%s is published WITHOUT its provenance attestation: %v (signing.on_failure = \"warn\")", name, err))
 		}
 	}
 	if rel == nil {

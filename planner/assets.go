@@ -30,7 +30,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 	}
 
 	if cs.Lineage != nil {
-		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs))
+		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs), spec.Signing.Provenance)
 		if err != nil {
 			return nil, nil, nil, err
 		}

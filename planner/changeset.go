@@ -66,6 +66,8 @@ type Change struct {
 	Index     *IndexEntryChange
 	// ArtifactHub is the payload of artifacthub_metadata.
 	ArtifactHub *ArtifactHubChange
+	// Attestation is the payload of oci_attestation.
+	Attestation *AttestationChange
 	// Fingerprint identifies the observed remote state this change was
 	// computed from; apply of a saved plan refuses to run when it changed.
 	Fingerprint string

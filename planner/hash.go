@@ -33,6 +33,9 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		// ArtifactHub is omitted when absent, so that the hash of a spec
 		// without the block is what it was before the block existed.
 		ArtifactHub []string `json:",omitempty"`
+		// Provenance, likewise, is set only with signing { provenance }:
+		// the spec file's digest, which the attestation records.
+		Provenance string `json:",omitempty"`
 	}{
 		Registry: spec.Registry.Repository,
 		Policy:   string(spec.Registry.OnConflict),
@@ -48,6 +51,9 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		}
 	}
 	s := spec.Signing
+	if s.Provenance {
+		in.Provenance = spec.Digest
+	}
 	in.Signing = []string{string(s.Mode), relTo(spec.Dir, s.Key), relTo(spec.Dir, s.PublicKey), s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}
 	in.Release = append([]string{fmt.Sprint(spec.Release.Atomic), spec.Release.NotesTemplate}, spec.Release.Files...)
 	for _, a := range spec.Release.Assets {

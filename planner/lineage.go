@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/provenance"
 	"github.com/relctl/relctl/state"
 )
 
@@ -28,6 +29,20 @@ type Lineage struct {
 	SourceCommit  string              `json:"source_commit,omitempty"`
 	PullRequest   *LineagePullRequest `json:"pull_request"`
 	Attestations  LineageAttestations `json:"attestations"`
+	// Provenance is relctl's own attestation of Digest (oci_attestation),
+	// with signing { provenance = true }; absent otherwise, so a lineage
+	// file without it has the bytes it had before it existed.
+	Provenance *LineageProvenance `json:"provenance,omitempty"`
+}
+
+// LineageProvenance says where relctl's provenance of the manifest is.
+type LineageProvenance struct {
+	PredicateType string `json:"predicate_type"`
+	BuildType     string `json:"build_type"`
+	// Reference is the tag holding the attestation (`<repository>:
+	// sha256-<hex>.att`), Format its format ("legacy").
+	Reference string `json:"reference"`
+	Format    string `json:"format"`
 }
 
 // LineagePullRequest names the pull request behind the source commit.
@@ -53,7 +68,10 @@ const attestationMapInfo = "attestation-map"
 // lineageFile renders the lineage file of a chart. manifest is the digest
 // the registry holds after apply. It is deterministic: the same
 // observations give the same bytes, so its digest can be planned.
-func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string) ([]byte, []Warning, error) {
+//
+// attested lists relctl's own provenance attestation (signing {
+// provenance }).
+func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string, attested bool) ([]byte, []Warning, error) {
 	l := Lineage{
 		SchemaVersion: LineageSchemaVersion,
 		Chart:         c.Name,
@@ -70,6 +88,14 @@ func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, man
 		l.PullRequest = &LineagePullRequest{Number: pr.Number, URL: pr.URL}
 		upstream, warns := attestationMap(pr, c.Name)
 		l.Attestations.Upstream, warnings = upstream, warns
+	}
+	if attested {
+		l.Provenance = &LineageProvenance{
+			PredicateType: provenance.PredicateType,
+			BuildType:     provenance.BuildType,
+			Reference:     cs.OCI.Repository + ":" + attTag(manifest),
+			Format:        state.SignatureFormatLegacy,
+		}
 	}
 	if cs.Lineage != nil {
 		l.Attestations.GitHub = append(l.Attestations.GitHub, cs.Lineage.Attestations...)

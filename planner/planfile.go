@@ -141,6 +141,8 @@ func (c *Change) marshalPayload() (json.RawMessage, error) {
 		v = c.Index
 	case c.ArtifactHub != nil:
 		v = c.ArtifactHub
+	case c.Attestation != nil:
+		v = c.Attestation
 	default:
 		return nil, nil
 	}
@@ -175,6 +177,9 @@ func (c *Change) unmarshalPayload(b json.RawMessage) error {
 	case TypeArtifactHubMetadata:
 		c.ArtifactHub = &ArtifactHubChange{}
 		v = c.ArtifactHub
+	case TypeOCIAttestation:
+		c.Attestation = &AttestationChange{}
+		v = c.Attestation
 	default:
 		// A resource type of a newer relctl: this one cannot apply it
 		// and does not read its instructions.

@@ -36,7 +36,7 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 		if cs == nil || cs.Package == nil {
 			return nil, fmt.Errorf("chart %s was not observed", c.Name)
 		}
-		if err := planChart(p, spec, snap, c, cs); err != nil {
+		if err := planChart(p, spec, snap, c, cs, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -61,7 +61,7 @@ func Plan(spec *config.Spec, snap *state.Snapshot, opts Options) (*ChangeSet, er
 	return p, nil
 }
 
-func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState) error {
+func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState, opts Options) error {
 	oci, skip := planOCI(spec, c, cs)
 	p.Changes = append(p.Changes, oci)
 	if skip {
@@ -80,6 +80,13 @@ func planChart(p *ChangeSet, spec *config.Spec, snap *state.Snapshot, c config.C
 	}
 	if spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != "" {
 		p.Changes = append(p.Changes, planSignature(spec, c, cs, oci))
+		if spec.Signing.Provenance {
+			att, err := planAttestation(spec, snap, c, cs, oci, opts.RelctlVersion)
+			if err != nil {
+				return err
+			}
+			p.Changes = append(p.Changes, att)
+		}
 	}
 	if spec.GitHub == nil {
 		return nil

@@ -48,6 +48,14 @@ type ArtifactHubWriter interface {
 	PushArtifactHub(ctx context.Context, repository string, m *state.ArtifactHubMetadata) (string, error)
 }
 
+// Attester attests chart manifests. VerifyAttestations is the
+// precondition check made right before attesting, so a re-run never
+// attests twice.
+type Attester interface {
+	VerifyAttestations(ctx context.Context, repository, manifestDigest string) (*state.AttestationState, error)
+	AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte) error
+}
+
 // Writers are the remotes Apply writes to. Signer is nil when signing is
 // off; Releases is nil when releases are not managed; Index is nil when no
 // chart repository index is kept.
@@ -58,6 +66,8 @@ type Writers struct {
 	Index    IndexWriter
 	// ArtifactHub is nil when no artifacthub block is declared.
 	ArtifactHub ArtifactHubWriter
+	// Attester is nil when signing { provenance } is off.
+	Attester Attester
 }
 
 // Hook receives apply progress. Calls come from several goroutines.

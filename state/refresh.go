@@ -31,6 +31,9 @@ type Readers struct {
 	// Blobs verifies the signature files of draft releases; nil when
 	// signing is off or releases are not managed.
 	Blobs BlobSignatureReader
+	// Attestations reads the attestations of chart manifests; nil when
+	// signing { provenance } is off.
+	Attestations AttestationReader
 }
 
 // RefreshOptions tune Refresh.
@@ -41,6 +44,8 @@ type RefreshOptions struct {
 	Commit string
 	// CommitTime is recorded as Snapshot.CommitTime.
 	CommitTime time.Time
+	// Run is recorded as Snapshot.Run.
+	Run Run
 }
 
 // Refresh observes every chart of the spec: it packages the chart locally,
@@ -48,7 +53,7 @@ type RefreshOptions struct {
 // digests differ), verifies signatures when signing is on, and lists the
 // repository's releases once. It only reads.
 func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOptions) (*Snapshot, error) {
-	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit, CommitTime: opts.CommitTime}
+	snap := &Snapshot{Charts: make([]ChartState, len(spec.Charts)), Commit: opts.Commit, CommitTime: opts.CommitTime, Run: opts.Run}
 	limit := opts.Parallelism
 	if limit <= 0 {
 		limit = 8
@@ -151,6 +156,13 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 			return nil, fmt.Errorf("oci_signature.%s: %w", c.Name, err)
 		}
 		cs.Signature = sig
+	}
+	if r.Attestations != nil && spec.Signing.Provenance && oci.Exists && oci.NotAChart == "" {
+		att, err := r.Attestations.VerifyAttestations(ctx, oci.Repository, oci.ManifestDigest)
+		if err != nil {
+			return nil, fmt.Errorf("oci_attestation.%s: %w", c.Name, err)
+		}
+		cs.Attestation = att
 	}
 
 	if spec.GitHub != nil {

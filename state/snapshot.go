@@ -26,6 +26,9 @@ type Snapshot struct {
 	// Index is the chart repository index; nil when no helm_repository is
 	// declared.
 	Index *IndexState
+	// Run is the CI run observing (GitHub Actions' environment), which a
+	// provenance records.
+	Run Run
 }
 
 // Chart returns the state of the named chart, or nil.
@@ -63,6 +66,9 @@ type ChartState struct {
 	ReleasePackage *ReleasePackage
 	// Signature is nil when signing is off, or the tag is absent.
 	Signature *SignatureState
+	// Attestation is what the manifest's attestations hold; nil when
+	// provenance is off, or the tag is absent.
+	Attestation *AttestationState
 	// Releases lists every GitHub release whose tag_name is the chart's
 	// tag, drafts included, oldest first. Nil when releases are not managed.
 	Releases []Release

@@ -108,6 +108,9 @@ func (b *backend) readers() state.Readers {
 	r := state.Readers{Packager: b.packager, Registry: b.registry}
 	if b.signer != nil {
 		r.Signatures = b.signer
+		if b.spec.Signing.Provenance {
+			r.Attestations = b.signer
+		}
 	}
 	if b.releases != nil {
 		r.Releases = b.releases
@@ -137,6 +140,9 @@ func (b *backend) writers() planner.Writers {
 	}
 	if b.signer != nil {
 		w.Signer = b.signer
+		if b.spec.Signing.Provenance {
+			w.Attester = b.signer
+		}
 	}
 	if b.releases != nil {
 		w.Releases = b.releases

@@ -11,6 +11,7 @@ import (
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/git"
+	"github.com/relctl/relctl/state"
 )
 
 // loadSpec loads relctl.hcl and prints its diagnostics (warnings too).
@@ -93,6 +94,18 @@ func commit(ctx context.Context, spec *config.Spec, env *Env) string {
 		return ""
 	}
 	return head
+}
+
+// ciRun is the GitHub Actions run relctl runs in, from its environment,
+// which a provenance attestation records; empty outside Actions.
+func ciRun(env *Env) state.Run {
+	return state.Run{
+		ServerURL:   env.Getenv("GITHUB_SERVER_URL"),
+		Repository:  env.Getenv("GITHUB_REPOSITORY"),
+		WorkflowRef: env.Getenv("GITHUB_WORKFLOW_REF"),
+		RunID:       env.Getenv("GITHUB_RUN_ID"),
+		RunAttempt:  env.Getenv("GITHUB_RUN_ATTEMPT"),
+	}
 }
 
 // commitTime is sha's committer time, zero when git cannot say (no git, a

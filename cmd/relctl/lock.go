@@ -90,12 +90,7 @@ func lockedMessage(repo string, e *github.LockedError) error {
 // reobserve refreshes and plans again with the spec and providers of o, as
 // observe does.
 func reobserve(ctx context.Context, env *Env, po planOptions, o *observed) (*observed, error) {
-	sha := commit(ctx, o.spec, env)
-	snap, err := state.Refresh(ctx, o.spec, o.backend.readers(), state.RefreshOptions{
-		Parallelism: po.parallelism * 2,
-		Commit:      sha,
-		CommitTime:  commitTime(ctx, o.spec, sha),
-	})
+	snap, err := state.Refresh(ctx, o.spec, o.backend.readers(), refreshOptions(ctx, o.spec, env, po))
 	if err != nil {
 		return nil, err
 	}

@@ -54,12 +54,7 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 	if err != nil {
 		return nil, err
 	}
-	sha := commit(ctx, spec, env)
-	snap, err := state.Refresh(ctx, spec, b.readers(), state.RefreshOptions{
-		Parallelism: po.parallelism * 2,
-		Commit:      sha,
-		CommitTime:  commitTime(ctx, spec, sha),
-	})
+	snap, err := state.Refresh(ctx, spec, b.readers(), refreshOptions(ctx, spec, env, po))
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +63,18 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 		return nil, err
 	}
 	return &observed{spec: spec, backend: b, snap: snap, plan: p}, nil
+}
+
+// refreshOptions are the observation's options, one home for the first
+// observation and the one made again under the apply lock.
+func refreshOptions(ctx context.Context, spec *config.Spec, env *Env, po planOptions) state.RefreshOptions {
+	sha := commit(ctx, spec, env)
+	return state.RefreshOptions{
+		Parallelism: po.parallelism * 2,
+		Commit:      sha,
+		CommitTime:  commitTime(ctx, spec, sha),
+		Run:         ciRun(env),
+	}
 }
 
 // onlyCharts narrows the spec to the named charts; a name the spec does not

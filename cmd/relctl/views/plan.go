@@ -72,6 +72,7 @@ var shown = map[planner.ResourceType][]string{
 	planner.TypeReleaseAsset:        {"digest", "size"},
 	planner.TypeHelmIndexEntry:      {"version", "digest", "url"},
 	planner.TypeArtifactHubMetadata: {"reference", "digest", "repository_id"},
+	planner.TypeOCIAttestation:      {"manifest", "predicate_type", "statement"},
 }
 
 // attrDiff lists the attributes a change sets, with the old value when it
@@ -128,17 +129,23 @@ func Drift(w io.Writer, p *planner.ChangeSet, st Style) error {
 		_, err := fmt.Fprintf(w, "%s Everything published matches relctl.hcl.\n%s", st.Green(st.Bold("No drift.")), signedLines(p))
 		return err
 	}
-	var unsigned []string
+	var unsigned, unattested []string
 	for _, c := range p.Changes {
 		if c.Type == planner.TypeOCISignature && c.Action == planner.ActionCreate && c.Before != nil {
 			unsigned = append(unsigned, c.Chart)
+		}
+		if c.Type == planner.TypeOCIAttestation && c.Action == planner.ActionCreate && c.Before != nil {
+			unattested = append(unattested, c.Chart)
 		}
 	}
 	fmt.Fprintf(w, "%s what is published no longer matches relctl.hcl; relctl apply would do this:\n\n", st.Yellow(st.Bold("Drift detected:")))
 	for _, chart := range unsigned {
 		fmt.Fprintf(w, "%s %s is published WITHOUT a valid signature.\n", st.Red("UNSIGNED:"), chart)
 	}
-	if len(unsigned) > 0 {
+	for _, chart := range unattested {
+		fmt.Fprintf(w, "%s %s is published WITHOUT a valid provenance attestation.\n", st.Red("UNATTESTED:"), chart)
+	}
+	if len(unsigned)+len(unattested) > 0 {
 		fmt.Fprintln(w)
 	}
 	if lines := signedLines(p); lines != "" {

@@ -1,6 +1,8 @@
 package sigstoretest
 
 import (
+	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"encoding/hex"
@@ -9,10 +11,13 @@ import (
 	"fmt"
 
 	"github.com/cyberphone/json-canonicalization/go/src/webpki.org/jsoncanonicalizer"
+	"github.com/go-openapi/runtime"
+	"github.com/sigstore/rekor/pkg/generated/models"
+	dssev001 "github.com/sigstore/rekor/pkg/types/dsse/v0.0.1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 )
 
-var errNotHashedRekord = errors.New("only hashedrekord v0.0.1 entries are accepted")
+var errNotHashedRekord = errors.New("only hashedrekord and dsse v0.0.1 entries are accepted")
 
 // hashedRekord is the proposed entry; verify also checks its signature over
 // the hash, as Rekor does before logging anything.
@@ -38,10 +43,18 @@ type hashedRekord struct {
 // canonicalEntry is the body Rekor stores for a proposed hashedrekord: the
 // same fields, the key or certificate re-encoded, canonical JSON. With
 // verify, the signature must verify for the hash and key.
+//
+// A dsse entry (what `cosign attest` logs for an attestation) is
+// canonicalized by Rekor's own dsse type, which verifies every signature of
+// the envelope with the verifiers given; its body holds the envelope's and
+// the payload's hashes and the signatures, never the envelope.
 func canonicalEntry(raw []byte, verify bool) ([]byte, error) {
 	var e hashedRekord
 	if err := json.Unmarshal(raw, &e); err != nil {
 		return nil, err
+	}
+	if e.Kind == "dsse" && e.APIVersion == "0.0.1" {
+		return canonicalDSSE(raw)
 	}
 	if e.Kind != "hashedrekord" || e.APIVersion != "0.0.1" || e.Spec.Data.Hash.Algorithm != "sha256" {
 		return nil, errNotHashedRekord
@@ -80,4 +93,20 @@ func publicKey(p []byte) (crypto.PublicKey, []byte, error) {
 	}
 	out, err := cryptoutils.MarshalPublicKeyToPEM(pub)
 	return pub, out, err
+}
+
+func canonicalDSSE(raw []byte) ([]byte, error) {
+	pe, err := models.UnmarshalProposedEntry(bytes.NewReader(raw), runtime.JSONConsumer())
+	if err != nil {
+		return nil, err
+	}
+	entry := dssev001.NewEntry()
+	if err := entry.Unmarshal(pe); err != nil {
+		return nil, err
+	}
+	body, err := entry.Canonicalize(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return jsoncanonicalizer.Transform(body)
 }

@@ -1,0 +1,261 @@
+// Attestations of a chart manifest: an in-toto statement signed as a DSSE
+// envelope, attached in cosign's legacy attestation format (a layer of the
+// `sha256-<hex>.att` tag, as `cosign attest` of cosign v2 writes), and read
+// back and verified.
+//
+// Formats are one writer and one reader each: the legacy tag below. A
+// Sigstore bundle holding the same DSSE envelope (cosign v3's attestation
+// format, a referrer or a layer of the fallback tag's index) is one more of
+// each: a writer beside attachLegacyAttestation, called from AttestManifest
+// by signing.format, and a reader beside readLegacyAttestations, whose
+// bundles (readBundles, bundles.go, already finds them) are those with a
+// predicate other than cosign's signature predicate.
+
+package cosign
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
+	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	ctypes "github.com/sigstore/cosign/v2/pkg/types"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/dsse"
+	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
+
+	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/state"
+)
+
+// AttestManifest signs statement (an in-toto statement naming
+// repository@manifestDigest, with predicateType) as a DSSE envelope and
+// attaches it to the manifest, as `cosign attest --type <predicate>` does:
+// a layer of media type application/vnd.dsse.envelope.v1+json under the
+// manifest's `.att` tag, annotated with the predicate type, with the
+// certificate in keyless mode and the Rekor entry (dsse) when
+// Signing.TlogUpload is set.
+//
+// It does not look for an equal attestation first: deciding what "equal"
+// means is the caller's (the planner compares build definitions). A
+// manifest that does not exist is an error wrapping state.ErrNotFound.
+func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte) error {
+	if err := s.canSign(); err != nil {
+		return err
+	}
+	ref, err := s.digestRef(repository, manifestDigest)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("attest %s", ref)
+	opts := s.ociOptions(ctx)
+	se, err := ociremote.SignedEntity(ref, opts...)
+	if err != nil {
+		var notFound *ociremote.EntityNotFoundError
+		if errors.As(err, &notFound) || isNotFound(err) {
+			return fmt.Errorf("%s: manifest: %w", what, state.ErrNotFound)
+		}
+		return fmt.Errorf("%s: read manifest: %w", what, registryError(err))
+	}
+	sv, cert, chain, err := s.signerForOne(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	envelope, err := dsse.WrapSigner(sv, ctypes.IntotoPayloadType).SignMessage(bytes.NewReader(statement), signatureoptions.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("%s: sign the statement with %s: %w", what, s.signerName(), err)
+	}
+	if err := s.attachLegacyAttestation(ctx, ref, se, sv, cert, chain, predicateType, envelope); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// attachLegacyAttestation adds envelope as a layer of the `.att` tag.
+func (s *Signer) attachLegacyAttestation(ctx context.Context, ref name.Digest, se oci.SignedEntity, sv signature.SignerVerifier, cert, chain []byte, predicateType string, envelope []byte) error {
+	opts := []static.Option{
+		static.WithLayerMediaType(ctypes.DssePayloadType),
+		// cosign verify-attestation --type selects layers by it.
+		static.WithAnnotations(map[string]string{"predicateType": predicateType}),
+	}
+	if cert != nil {
+		opts = append(opts, static.WithCertChain(cert, chain))
+	}
+	if s.signing.TlogUpload {
+		b, err := s.uploadEnvelopeToTlog(ctx, sv, cert, envelope)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, static.WithBundle(b))
+	}
+	att, err := static.NewAttestation(envelope, opts...)
+	if err != nil {
+		return fmt.Errorf("build the attestation layer: %w", err)
+	}
+	var attach []mutate.SignOption
+	if s.mode == config.SigningKey {
+		attach = append(attach, mutate.WithDupeDetector(cremote.NewDupeDetector(sv)))
+	}
+	newSE, err := mutate.AttachAttestationToEntity(se, att, attach...)
+	if err != nil {
+		return fmt.Errorf("attach the attestation: %w", err)
+	}
+	if err := ociremote.WriteAttestations(ref.Repository, newSE, s.ociOptions(ctx)...); err != nil {
+		return fmt.Errorf("push the attestation tag: %w", registryError(err))
+	}
+	return nil
+}
+
+// uploadEnvelopeToTlog records a DSSE envelope in Rekor (a dsse entry, as
+// `cosign attest` makes by default) and returns the bundle that lets a
+// verifier check the entry offline.
+func (s *Signer) uploadEnvelopeToTlog(ctx context.Context, sv signature.SignerVerifier, certPEM, envelope []byte) (*cbundle.RekorBundle, error) {
+	client, err := s.rekorClient()
+	if err != nil {
+		return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
+	}
+	signer := certPEM
+	if signer == nil {
+		pub, err := sv.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("read the public key for Rekor: %w", err)
+		}
+		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, fmt.Errorf("encode the public key for Rekor: %w", err)
+		}
+	}
+	entry, err := cosignpkg.TLogUploadDSSEEnvelope(ctx, client, envelope, signer)
+	if err != nil {
+		return nil, fmt.Errorf("upload the attestation to the transparency log at %s: %w", s.signing.RekorURL, err)
+	}
+	return cbundle.EntryToBundle(entry), nil
+}
+
+// VerifyAttestations finds the attestations of repository@manifestDigest
+// and verifies each against the configured key, or identity and Fulcio
+// roots, as VerifySignatures does for signatures: its DSSE signature, its
+// transparency log evidence when Signing.TlogUpload is set, and that its
+// statement names manifestDigest. Verified lists those that pass, with
+// their statements; what they attest is the caller's to judge. No
+// attestation is no error.
+func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDigest string) (*state.AttestationState, error) {
+	if err := s.enabled(); err != nil {
+		return nil, err
+	}
+	what := fmt.Sprintf("read attestations of %s@%s", repository, manifestDigest)
+	ref, err := s.digestRef(repository, manifestDigest)
+	if err != nil {
+		return nil, err
+	}
+	h, err := v1.NewHash(manifestDigest)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	atts, err := s.readLegacyAttestations(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(atts) == 0 {
+		return &state.AttestationState{Reason: "no attestation"}, nil
+	}
+	co, err := s.checkOpts(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
+	}
+	// The statement's subject must be this manifest: an attestation
+	// copied from another manifest's tag is not valid here.
+	co.ClaimVerifier = cosignpkg.IntotoSubjectClaimVerifier
+	st := &state.AttestationState{Count: len(atts)}
+	for _, att := range atts {
+		if _, err := cosignpkg.VerifyBlobAttestation(ctx, att, h, co); err != nil {
+			// Someone else's key, a tampered layer, an expired
+			// certificate: not valid, and not an error of the read.
+			continue
+		}
+		statement, predicateType, err := envelopeStatement(att)
+		if err != nil {
+			continue
+		}
+		st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatLegacy, PredicateType: predicateType, Statement: statement})
+	}
+	st.Reason = s.attestationReason(st.Count, len(st.Verified))
+	return st, nil
+}
+
+// readLegacyAttestations returns the layers of the manifest's `.att` tag;
+// none when the tag does not exist.
+func (s *Signer) readLegacyAttestations(ctx context.Context, ref name.Digest) ([]oci.Signature, error) {
+	opts := s.ociOptions(ctx)
+	tag, err := ociremote.AttestationTag(ref, opts...)
+	if err != nil {
+		return nil, err
+	}
+	// ociremote.Signatures turns a 404 on the tag into an empty list.
+	sigs, err := ociremote.Signatures(tag, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", tag, registryError(err))
+	}
+	list, err := sigs.Get()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", tag, registryError(err))
+	}
+	return list, nil
+}
+
+// envelopeStatement returns the in-toto statement inside an attestation
+// layer's DSSE envelope, and its predicate type.
+func envelopeStatement(att oci.Signature) ([]byte, string, error) {
+	raw, err := att.Payload()
+	if err != nil {
+		return nil, "", err
+	}
+	var env struct {
+		PayloadType string `json:"payloadType"`
+		Payload     string `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, "", err
+	}
+	statement, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		return nil, "", err
+	}
+	var head struct {
+		PredicateType string `json:"predicateType"`
+	}
+	if err := json.Unmarshal(statement, &head); err != nil {
+		return nil, "", err
+	}
+	return statement, head.PredicateType, nil
+}
+
+func (s *Signer) attestationReason(count, valid int) string {
+	switch {
+	case valid == count && count == 1:
+		return "1 valid attestation"
+	case valid == count:
+		return fmt.Sprintf("%d valid attestations", valid)
+	case valid > 0:
+		return fmt.Sprintf("%d attestations, %d valid", count, valid)
+	}
+	against := "the configured key"
+	if s.mode == config.SigningKeyless {
+		against = "the configured identity"
+	}
+	if count == 1 {
+		return "1 attestation, not valid for " + against
+	}
+	return fmt.Sprintf("%d attestations, none valid for %s", count, against)
+}
