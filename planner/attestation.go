@@ -102,35 +102,41 @@ func planAttestation(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs
 	}
 	ch.Before = map[string]string{"manifest": target, "attestations": fmt.Sprint(att.Count)}
 	ch.Fingerprint = fmt.Sprintf("%s/%d", target, att.Count)
-	var differs string
+	// The provenance is about the manifest's bytes. One of relctl's build
+	// definition that names this digest stays true when a later commit or
+	// an edited spec builds the same bytes again, so it counts: attesting
+	// again would add an attestation per chart and commit, forever. The
+	// one attesting this run's exact inputs is preferred when there is one.
+	var earlier string
 	for _, v := range att.Verified {
 		ch.Fingerprint += "/" + digestOf(v.Statement)
-		if v.PredicateType != provenance.PredicateType {
+		if v.PredicateType != provenance.PredicateType || ch.Action == ActionNoOp {
 			continue
 		}
 		same, diff, err := provenance.Compare(v.Statement, statement, target)
 		if err != nil {
 			return Change{}, fmt.Errorf("chart %s: %w", c.Name, err)
 		}
-		if same && ch.Action != ActionNoOp {
+		switch {
+		case same:
 			ch.Action, ch.Reason = ActionNoOp, "provenance attested ("+v.Format+")"
-			ch.Before["statement"] = digestOf(v.Statement)
-			ch.Before["format"] = v.Format
+			ch.Before["statement"], ch.Before["format"] = digestOf(v.Statement), v.Format
+		case earlier == "" && provenance.SameBuildType(v.Statement, statement):
+			earlier = v.Format
+			ch.Before["statement"], ch.Before["format"] = digestOf(v.Statement), v.Format
+			ch.Reason = "provenance attested (" + v.Format + ") by an earlier build of the same bytes (its " + strings.TrimSuffix(diff, " differ") + " differ from this run's)"
 		}
-		if !same && differs == "" {
-			differs, ch.Before["statement"] = diff, digestOf(v.Statement)
-		}
+	}
+	if ch.Action != ActionNoOp && earlier != "" {
+		ch.Action = ActionNoOp
 	}
 	switch {
 	case ch.Action == ActionNoOp:
 		ch.After = ch.Before
 		ch.After["predicate_type"], ch.After["reference"] = provenance.PredicateType, cs.OCI.Repository+":"+attTag(target)
 		ch.Attestation = nil
-	case differs != "":
-		ch.Action = ActionUpdate
-		ch.Reason = "the attested provenance's " + differs + " from this run's inputs: attested again (the earlier attestation stays)"
 	case len(att.Verified) > 0:
-		ch.Action, ch.Reason = ActionCreate, att.Reason+", none an SLSA provenance"
+		ch.Action, ch.Reason = ActionCreate, att.Reason+", none relctl's SLSA provenance of this build"
 	default:
 		ch.Action, ch.Reason = ActionCreate, att.Reason
 	}

@@ -103,3 +103,19 @@ func canon(raw json.RawMessage) ([]byte, error) {
 	// The canonicalizer takes an object or array, not a bare string.
 	return jsoncanonicalizer.Transform(append(append([]byte(`[`), raw...), ']'))
 }
+
+// SameBuildType reports whether two statements (observed, want) were made
+// by the same build type: relctl's, of the same meaning.
+func SameBuildType(observed, want []byte) bool {
+	o, err := parse(observed)
+	if err != nil {
+		return false
+	}
+	w, err := parse(want)
+	if err != nil {
+		return false
+	}
+	a, errA := canon(o.Predicate.BuildDefinition["buildType"])
+	b, errB := canon(w.Predicate.BuildDefinition["buildType"])
+	return errA == nil && errB == nil && bytes.Equal(a, b)
+}
