@@ -45,6 +45,7 @@ type Server struct {
 	dir      string
 	mu       sync.Mutex
 	requests []Request
+	gen      int // counts ResetRequests, so a late status is not given to another request
 	faults   []func(*http.Request) int
 }
 
@@ -135,6 +136,7 @@ func (s *Server) Requests() []Request {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	s.requests = nil
+	s.gen++
 	s.mu.Unlock()
 }
 
@@ -192,6 +194,14 @@ func (s *Server) fault(r *http.Request) int {
 
 func (s *Server) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The request is logged as it arrives, its status once it is
+		// answered: a client has its response before the handler returns,
+		// so logging only then would let a test that counts right after
+		// the client's exit miss the last request.
+		s.mu.Lock()
+		i, gen := len(s.requests), s.gen
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path})
+		s.mu.Unlock()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		if code := s.fault(r); code != 0 {
 			// The registry's error shape, so clients report it as they
@@ -203,7 +213,9 @@ func (s *Server) count(next http.Handler) http.Handler {
 			next.ServeHTTP(rec, r)
 		}
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: rec.status})
+		if gen == s.gen { // not forgotten by ResetRequests meanwhile
+			s.requests[i].Status = rec.status
+		}
 		s.mu.Unlock()
 	})
 }
