@@ -19,7 +19,7 @@ the registry's chart layer byte for byte, and its .tgz.sig verifies against
 it. Exit 1 when any check fails.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			o, err := observe(ctx, g, env, planOptions{all: true, only: args}, forReading)
+			o, err := observe(ctx, g, env, planOptions{all: true, only: args, exact: true}, forReading)
 			if err != nil {
 				return err
 			}

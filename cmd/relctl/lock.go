@@ -91,15 +91,12 @@ func lockedMessage(repo string, e *github.LockedError) error {
 // observe does.
 func reobserve(ctx context.Context, env *Env, po planOptions, o *observed) (*observed, error) {
 	sha := commit(ctx, o.spec, env)
-	snap, err := state.Refresh(ctx, o.spec, o.backend.readers(), state.RefreshOptions{
-		Parallelism: po.parallelism * 2,
+	snap, p, err := refreshAndPlan(ctx, o.spec, o.backend, state.RefreshOptions{
+		Parallelism: observeParallelism(po.parallelism),
 		Commit:      sha,
 		CommitTime:  commitTime(ctx, o.spec, sha),
+		NoStamps:    po.exact,
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := planner.Plan(o.spec, snap, planner.Options{RelctlVersion: version()})
 	if err != nil {
 		return nil, err
 	}
