@@ -134,3 +134,32 @@ func TestVerifySignatures_aTamperedSignatureOfTheRebuiltPayloadIsNotValid(t *tes
 		t.Fatalf("VerifySignatures = %+v, want 1 signature, not valid", st)
 	}
 }
+
+// BenchmarkVerifySignatures_inSync is the signature check of a no-change
+// plan, per chart: one request for the signature manifest, one ECDSA
+// verification.
+func BenchmarkVerifySignatures_inSync(b *testing.B) {
+	b.Setenv("HOME", b.TempDir())
+	b.Setenv("DOCKER_CONFIG", b.TempDir())
+	b.Setenv("TUF_ROOT", b.TempDir())
+	ctx := context.Background()
+	reg, err := ocitest.Start(ctx, ocitest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer reg.Close()
+	repo, digest := pushChart(b, reg, "podinfo", "1.0.0")
+	k := newKeySigner(b)
+	if err := k.signer.SignManifest(ctx, repo, digest); err != nil {
+		b.Fatal(err)
+	}
+	reg.ResetRequests()
+	b.ResetTimer()
+	for range b.N {
+		st, err := k.signer.VerifySignatures(ctx, repo, digest)
+		if err != nil || !st.Valid {
+			b.Fatalf("VerifySignatures = %+v, %v", st, err)
+		}
+	}
+	b.ReportMetric(float64(len(reg.Requests()))/float64(b.N), "requests/op")
+}

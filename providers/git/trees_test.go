@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,5 +52,41 @@ func TestCleanTrees_outsideARepositoryNothingIsClean(t *testing.T) {
 	got, err := CleanTrees(context.Background(), []string{dir})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("CleanTrees = %v, %v; want nothing, no error", got, err)
+	}
+}
+
+// BenchmarkCleanTrees500 stamps 500 chart folders: two git commands,
+// whatever the count (a plan of unchanged charts runs it once).
+func BenchmarkCleanTrees500(b *testing.B) {
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git not installed")
+	}
+	dir := b.TempDir()
+	var dirs []string
+	for i := range 500 {
+		d := filepath.Join(dir, "charts", fmt.Sprintf("chart-%03d", i))
+		for _, f := range []string{"Chart.yaml", "values.yaml", "templates/cm.yaml"} {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(d, f)), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(d, f), []byte(d+f), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		dirs = append(dirs, d)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "charts"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		got, err := CleanTrees(context.Background(), dirs)
+		if err != nil || len(got) != len(dirs) {
+			b.Fatalf("CleanTrees: %d clean, %v", len(got), err)
+		}
 	}
 }
