@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -143,5 +145,32 @@ func TestE2E_anUncommittedChangeIsPackagedNotTakenFromTheStamp(t *testing.T) {
 				t.Fatalf("plan exited %d, want alpha's conflict:\n%s\n%s", code, out, errOut)
 			}
 		})
+	}
+}
+
+// A stamped chart whose release lost its package is packaged again: the
+// upload needs the archive the stamp did not build.
+func TestE2E_aStampedChartMissingItsReleasePackageIsPackagedAndUploaded(t *testing.T) {
+	h := stampedCheckout(t)
+	rel := h.releasesFor("alpha-v1.0.0")[0]
+	var tgz int64
+	for _, a := range rel.Assets {
+		if a.Name == "alpha-1.0.0.tgz" {
+			tgz = a.ID
+		}
+	}
+	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%srepos/acme/charts/releases/assets/%d", h.gh.URL(), tgz), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete asset: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	h.mustRelctl(exitOK, "verify")
+	out := h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+	if !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after the repair:\n%s", out)
 	}
 }
