@@ -58,6 +58,9 @@ type Runner struct {
 	// Parallelism is passed as --parallelism to plan and apply; <= 0 keeps
 	// relctl's default.
 	Parallelism int
+	// ProfileDir, when set, receives a CPU profile of each run
+	// (RELCTL_CPUPROFILE), named <charts>-<scenario>.pprof.
+	ProfileDir string
 }
 
 // Relctl runs `relctl args...` as a child process, as a workflow step would,
@@ -77,6 +80,10 @@ func (r *Runner) Relctl(ctx context.Context, scenario string, want int, args ...
 		"GITHUB_TOKEN=" + r.Sandbox.Token,
 		"GITHUB_SHA=" + Commit,
 		"COSIGN_PASSWORD=" + keyPassword,
+	}
+	if r.ProfileDir != "" {
+		name := fmt.Sprintf("%d-%s.pprof", len(r.Workspace.Charts), strings.ReplaceAll(scenario, " ", "-"))
+		cmd.Env = append(cmd.Env, "RELCTL_CPUPROFILE="+filepath.Join(r.ProfileDir, name))
 	}
 	if !r.Workspace.Git {
 		// No checkout to take the package time from: fix it, as the demo

@@ -42,6 +42,9 @@ type Options struct {
 	AttachFile int64
 	// Log receives progress lines; nil means none.
 	Log io.Writer
+	// ProfileDir, when set, receives a CPU profile of each relctl run
+	// (RELCTL_CPUPROFILE), named <charts>-<scenario>.pprof.
+	ProfileDir string
 }
 
 // Report is the outcome of Measure.
@@ -101,7 +104,7 @@ func Measure(ctx context.Context, opts Options) (*Report, error) {
 		}
 		rep.Baseline = &b
 	}
-	r := &Runner{Bin: opts.Relctl, Sandbox: sb, Workspace: ws, Home: home, Parallelism: opts.Parallelism}
+	r := &Runner{Bin: opts.Relctl, Sandbox: sb, Workspace: ws, Home: home, Parallelism: opts.Parallelism, ProfileDir: opts.ProfileDir}
 	steps := []struct {
 		name   string
 		before func() error

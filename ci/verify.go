@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
 	"github.com/relctl/relctl/provenance"
@@ -61,83 +63,28 @@ const maxSignatureAsset = 1 << 20
 // registry's chart layer byte for byte, and its .tgz.sig verifies against
 // those bytes. It reads only.
 func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders) (*Verification, error) {
-	v := &Verification{}
 	signing := spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != ""
+	// Charts are verified at once, each one's checks kept in place: the
+	// downloads (a .sig, a lineage file: two requests each) would
+	// otherwise add up, one round trip after another, for every chart.
 	for _, c := range spec.Charts {
-		cs := snap.Chart(c.Name)
-		if cs == nil {
+		if snap.Chart(c.Name) == nil {
 			return nil, fmt.Errorf("chart %s was not observed", c.Name)
 		}
-		add := func(name string, ok bool, detail string, args ...any) {
-			v.Checks = append(v.Checks, Check{Chart: c.Name, Version: c.Version, Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...)})
-		}
-		o := cs.OCI
-		if !o.Exists {
-			add("registry", false, "%s:%s is absent", o.Repository, o.Tag)
-			continue
-		}
-		layer := ""
-		switch {
-		case o.ManifestDigest == o.LocalManifestDigest:
-			layer = cs.Package.Digest
-			add("registry", true, "%s:%s at %s", o.Repository, o.Tag, short(o.ManifestDigest))
-		case cs.Adopted():
-			layer = cs.ReleasedDigest()
-			add("registry", true, "%s:%s at %s: the chart files, packaged by another tool", o.Repository, o.Tag, short(o.ManifestDigest))
-		default:
-			add("registry", false, "%s:%s at %s holds other content than %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir)
-		}
-		if signing {
-			switch sig := cs.Signature; {
-			case sig == nil:
-				add("signature", false, "not observed")
-			default:
-				add("signature", sig.Valid, "%s (%s)", sig.Reason, spec.Signing.Mode)
-			}
-		}
-		if signing && spec.Signing.Provenance {
-			ok, detail := verifyProvenance(cs.Attestation, o.ManifestDigest)
-			add("provenance", ok, "%s", detail)
-		}
-		if spec.GitHub == nil {
-			continue
-		}
-		keep := planner.KeptRelease(cs.Releases)
-		switch {
-		case keep == nil:
-			add("release", false, "no release for tag %s", c.Tag)
-			continue
-		case keep.Draft:
-			add("release", false, "release %s is still a draft", c.Tag)
-		default:
-			add("release", true, "%s published", c.Tag)
-		}
-		tgz := findAsset(keep.Assets, cs.Package.FileName)
-		switch {
-		case tgz == nil || tgz.State != "uploaded":
-			add("release package", false, "%s is not on the release", cs.Package.FileName)
-			continue
-		case layer == "":
-			add("release package", false, "%s cannot match a registry holding other content", cs.Package.FileName)
-			continue
-		case tgz.Digest != layer:
-			add("release package", false, "%s is %s, the registry's chart is %s", tgz.Name, tgz.Digest, layer)
-			continue
-		default:
-			add("release package", true, "%s = the registry's chart layer (%s)", tgz.Name, short(layer))
-		}
-		if spec.HelmRepository != nil && snap.Index != nil {
-			ok, detail := verifyIndex(spec, snap, c, cs, layer)
-			add("index", ok, "%s", detail)
-		}
-		if spec.Release.Lineage && r.Assets != nil {
-			ok, detail := verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer)
-			add("lineage", ok, "%s", detail)
-		}
-		if signing && r.Blobs != nil && r.Assets != nil {
-			name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
-			add(name, ok, "%s", detail)
-		}
+	}
+	per := make([][]Check, len(spec.Charts))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(verifyParallelism)
+	for i, c := range spec.Charts {
+		g.Go(func() error {
+			per[i] = verifyChart(gctx, spec, snap, r, c, snap.Chart(c.Name), signing)
+			return nil
+		})
+	}
+	_ = g.Wait() // verifyChart reports failures as checks, never as errors
+	v := &Verification{}
+	for _, checks := range per {
+		v.Checks = append(v.Checks, checks...)
 	}
 	return v, nil
 }
@@ -158,6 +105,86 @@ func verifyProvenance(att *state.AttestationState, manifest string) (bool, strin
 		why = att.Reason + "; " + reason
 	}
 	return false, "no valid SLSA v1 provenance of " + short(manifest) + ": " + why
+}
+
+// verifyParallelism bounds the charts verified at once: GitHub allows 100
+// concurrent requests.
+const verifyParallelism = 16
+
+// verifyChart runs the checks of one chart version.
+func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders, c config.Chart, cs *state.ChartState, signing bool) []Check {
+	var out []Check
+	add := func(name string, ok bool, detail string, args ...any) {
+		out = append(out, Check{Chart: c.Name, Version: c.Version, Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...)})
+	}
+	o := cs.OCI
+	if !o.Exists {
+		add("registry", false, "%s:%s is absent", o.Repository, o.Tag)
+		return out
+	}
+	layer := ""
+	switch {
+	case o.ManifestDigest == o.LocalManifestDigest:
+		layer = cs.Package.Digest
+		add("registry", true, "%s:%s at %s", o.Repository, o.Tag, short(o.ManifestDigest))
+	case cs.Adopted():
+		layer = cs.ReleasedDigest()
+		add("registry", true, "%s:%s at %s: the chart files, packaged by another tool", o.Repository, o.Tag, short(o.ManifestDigest))
+	default:
+		add("registry", false, "%s:%s at %s holds other content than %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir)
+	}
+	if signing {
+		switch sig := cs.Signature; {
+		case sig == nil:
+			add("signature", false, "not observed")
+		default:
+			add("signature", sig.Valid, "%s (%s)", sig.Reason, spec.Signing.Mode)
+		}
+	}
+	if signing && spec.Signing.Provenance {
+		ok, detail := verifyProvenance(cs.Attestation, o.ManifestDigest)
+		add("provenance", ok, "%s", detail)
+	}
+	if spec.GitHub == nil {
+		return out
+	}
+	keep := planner.KeptRelease(cs.Releases)
+	switch {
+	case keep == nil:
+		add("release", false, "no release for tag %s", c.Tag)
+		return out
+	case keep.Draft:
+		add("release", false, "release %s is still a draft", c.Tag)
+	default:
+		add("release", true, "%s published", c.Tag)
+	}
+	tgz := findAsset(keep.Assets, cs.Package.FileName)
+	switch {
+	case tgz == nil || tgz.State != "uploaded":
+		add("release package", false, "%s is not on the release", cs.Package.FileName)
+		return out
+	case layer == "":
+		add("release package", false, "%s cannot match a registry holding other content", cs.Package.FileName)
+		return out
+	case tgz.Digest != layer:
+		add("release package", false, "%s is %s, the registry's chart is %s", tgz.Name, tgz.Digest, layer)
+		return out
+	default:
+		add("release package", true, "%s = the registry's chart layer (%s)", tgz.Name, short(layer))
+	}
+	if spec.HelmRepository != nil && snap.Index != nil {
+		ok, detail := verifyIndex(spec, snap, c, cs, layer)
+		add("index", ok, "%s", detail)
+	}
+	if spec.Release.Lineage && r.Assets != nil {
+		ok, detail := verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer)
+		add("lineage", ok, "%s", detail)
+	}
+	if signing && r.Blobs != nil && r.Assets != nil {
+		name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
+		add(name, ok, "%s", detail)
+	}
+	return out
 }
 
 // verifyBlobAsset checks the release's .tgz.sig (and .tgz.pem in keyless

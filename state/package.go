@@ -35,6 +35,11 @@ type Package struct {
 	// LockCommitted is set when the chart folder holds a Chart.lock in sync
 	// with Chart.yaml: its versions are the ones the chart pins.
 	LockCommitted bool
+	// Stamped is set when the package was not built: its sources are the
+	// ones the published manifest was built from (see fromStamp), and the
+	// fields above are read from that manifest. Archive is then empty, and
+	// OwnDigest and LockCommitted unknown.
+	Stamped bool
 	// Blocked, when set, says why the chart cannot be packaged (a
 	// dependency that does not resolve, a Chart.lock out of date); Archive
 	// is then empty and the chart's change is blocked with this reason.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ type Readers struct {
 
 // RefreshOptions tune Refresh.
 type RefreshOptions struct {
-	// Parallelism bounds how many charts are observed at once; <= 0 means 8.
+	// Parallelism bounds how many charts are observed at once; <= 0 means
+	// 8. Packaging is bounded apart, by the number of cores.
 	Parallelism int
 	// Commit is recorded as Snapshot.Commit.
 	Commit string
@@ -46,6 +48,10 @@ type RefreshOptions struct {
 	CommitTime time.Time
 	// Run is recorded as Snapshot.Run.
 	Run Run
+	// Unstamped names the charts to package whatever their source stamp
+	// says (see fromStamp); NoStamps packages every chart.
+	Unstamped map[string]bool
+	NoStamps  bool
 }
 
 // Refresh observes every chart of the spec: it packages the chart locally,
@@ -80,9 +86,12 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 	}
 	charts := new(errgroup.Group)
 	charts.SetLimit(limit)
+	// Packaging is CPU work: one per core, however many charts wait on
+	// the registry at once.
+	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, c := range spec.Charts {
 		charts.Go(func() error {
-			cs, err := refreshChart(gctx, spec, c, r)
+			cs, err := refreshChart(gctx, spec, c, r, cpu, !opts.NoStamps && !opts.Unstamped[c.Name])
 			if err != nil {
 				return err
 			}
@@ -124,25 +133,43 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 	return snap, nil
 }
 
-func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers) (*ChartState, error) {
+func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers, cpu chan struct{}, stamps bool) (*ChartState, error) {
 	cs := &ChartState{Name: c.Name, Version: c.Version, Tag: c.Tag}
-	pkg, err := r.Packager.Package(ctx, c)
-	if err != nil {
-		return nil, fmt.Errorf("package chart %s (%s): %w", c.Name, c.RelDir, err)
+	var (
+		pkg  *Package
+		oci  *OCIState
+		seen *tagSeen
+		err  error
+	)
+	if stamps {
+		if pkg, oci, seen, err = fromStamp(ctx, spec, c, r); err != nil {
+			return nil, err
+		}
+	}
+	if pkg == nil {
+		select {
+		case cpu <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		pkg, err = r.Packager.Package(ctx, c)
+		<-cpu
+		if err != nil {
+			return nil, fmt.Errorf("package chart %s (%s): %w", c.Name, c.RelDir, err)
+		}
+		if pkg.Blocked != "" {
+			// Nothing to compare: the chart cannot be built. The plan blocks
+			// it with the reason; the registry is not asked.
+			cs.Package = pkg
+			cs.OCI = OCIState{Repository: Repository(spec, c.Name), Tag: Tag(c.Version)}
+			return cs, nil
+		}
+		if oci, err = observeOCI(ctx, spec, pkg, r, seen); err != nil {
+			return nil, err
+		}
 	}
 	cs.Package = pkg
-	if pkg.Blocked != "" {
-		// Nothing to compare: the chart cannot be built. The plan blocks
-		// it with the reason; the registry is not asked.
-		cs.OCI = OCIState{Repository: Repository(spec, c.Name), Tag: Tag(c.Version)}
-		return cs, nil
-	}
 	cs.Meta = chartMeta(pkg.Config)
-
-	oci, err := observeOCI(ctx, spec, pkg, r)
-	if err != nil {
-		return nil, err
-	}
 	cs.OCI = *oci
 	if spec.ArtifactHub != nil {
 		if cs.ArtifactHub, err = observeArtifactHub(ctx, oci.Repository, c.Name, r.Registry); err != nil {
@@ -177,10 +204,12 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 }
 
 // observeOCI resolves the chart's tag. A no-change plan costs one request
-// here: the HEAD of the manifest. Only when the remote manifest differs from
-// the local one is the remote chart fetched, to tell a version pushed by
+// here: the manifest, read by fromStamp or here (GET where the registry
+// reader can, else HEAD). Only when the remote manifest differs from the
+// local one is the remote chart fetched, to tell a version pushed by
 // another tool (same files, other archive bytes) from a changed chart.
-func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers) (*OCIState, error) {
+// seen, when not nil, is what fromStamp already read of the tag.
+func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers, seen *tagSeen) (*OCIState, error) {
 	reg := r.Registry
 	st := &OCIState{Repository: Repository(spec, pkg.Chart), Tag: Tag(pkg.Version)}
 	local, err := reg.ManifestDigest(pkg)
@@ -188,16 +217,25 @@ func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers)
 		return nil, fmt.Errorf("compute manifest of oci_chart.%s: %w", pkg.Chart, err)
 	}
 	st.LocalManifestDigest = local
-	remote, err := reg.Resolve(ctx, st.Repository, st.Tag)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return st, nil
-	case err != nil:
-		return nil, fmt.Errorf("oci_chart.%s: %w", pkg.Chart, err)
+	if seen == nil {
+		seen, err = resolveTag(ctx, reg, st.Repository, st.Tag)
+		if err != nil {
+			return nil, fmt.Errorf("oci_chart.%s: %w", pkg.Chart, err)
+		}
 	}
+	if seen.absent {
+		return st, nil
+	}
+	remote := seen.manifest.Digest
 	st.Exists, st.ManifestDigest = true, remote
 	if remote == local {
 		return st, nil
+	}
+	if seen.manifest.Annotations != nil {
+		if d, ann, ok := sameButRelctlAnnotations(reg, pkg, seen.manifest.Annotations); ok && d == remote {
+			pkg.Annotations, st.LocalManifestDigest = ann, d
+			return st, nil
+		}
 	}
 	archive, err := reg.FetchChart(ctx, st.Repository, remote)
 	var notChart *NotAChartError
@@ -225,6 +263,27 @@ func observeOCI(ctx context.Context, spec *config.Spec, pkg *Package, r Readers)
 		}
 	}
 	return st, nil
+}
+
+// resolveTag reads the manifest of repository:tag, or only its digest when
+// the registry reader cannot read manifests.
+func resolveTag(ctx context.Context, reg RegistryReader, repository, tag string) (*tagSeen, error) {
+	var m *RemoteManifest
+	var err error
+	if mr, ok := reg.(ManifestReader); ok {
+		m, err = mr.ResolveManifest(ctx, repository, tag)
+	} else {
+		var d string
+		d, err = reg.Resolve(ctx, repository, tag)
+		m = &RemoteManifest{Digest: d}
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return &tagSeen{absent: true}, nil
+	case err != nil:
+		return nil, err
+	}
+	return &tagSeen{manifest: m}, nil
 }
 
 // Repository is the OCI repository of a chart: <registry repository>/<chart>.

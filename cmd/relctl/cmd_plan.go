@@ -90,7 +90,7 @@ blocked changes, 2 changes present (--detailed-exitcode).`,
 	cmd.Flags().BoolVar(&comment, "comment", false, "post the plan on the pull request of $GITHUB_EVENT_PATH, editing relctl's earlier comment")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF` (default origin/$GITHUB_BASE_REF)")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
-	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts observed at once (twice this)")
+	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts observed at once (eight times this: mostly registry requests; packaging uses every core)")
 	out.add(cmd)
 	return cmd
 }

@@ -20,7 +20,7 @@ it; with signing { provenance = true }, the manifest has a valid SLSA
 provenance attestation naming its digest. Exit 1 when any check fails.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			o, err := observe(ctx, g, env, planOptions{all: true, only: args}, forReading)
+			o, err := observe(ctx, g, env, planOptions{all: true, only: args, exact: true}, forReading)
 			if err != nil {
 				return err
 			}

@@ -32,7 +32,7 @@ func TestE2E_remoteFailuresSayWhatFailedOnce(t *testing.T) {
 		h.chart("alpha", "1.0.0")
 		h.registryOnly("")
 		h.reg.Inject(func(r *http.Request) int {
-			if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/") {
+			if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/manifests/") {
 				return http.StatusForbidden
 			}
 			return 0

@@ -52,7 +52,7 @@ func TestE2E_debugLogListsEveryRequestAndNoSecret(t *testing.T) {
 		{"the registry's challenge", applyErr, `(?m)^relctl \[DEBUG\] http: \w+ http://` + regHost + `/v2/acme/charts/alpha/\S+ -> 401 \(`},
 		{"the release creation", applyErr, `(?m)^relctl \[DEBUG\] http: POST http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases -> 201 \(`},
 		{"the asset upload, its name kept", applyErr, `(?m)^relctl \[DEBUG\] http: POST http://127\.0\.0\.1:\d+/\S*releases/\d+/assets\?\S*name=alpha-1\.0\.0\.tgz\S* -> 201 \(`},
-		{"the plan's registry read", planErr, `(?m)^relctl \[DEBUG\] http: HEAD http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 200 \(`},
+		{"the plan's registry read", planErr, `(?m)^relctl \[DEBUG\] http: GET http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 200 \(`},
 		{"the plan's release listing", planErr, `(?m)^relctl \[DEBUG\] http: GET http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases\S* -> 200 \(`},
 	} {
 		if !regexp.MustCompile(want.re).MatchString(want.in) {
@@ -98,7 +98,7 @@ func TestE2E_debugLogNumbersRetries(t *testing.T) {
 	h.gh.Inject(githubtest.Fault{Method: "GET", PathPattern: "/repos/{owner}/{repo}/releases", Nth: 1, Status: http.StatusServiceUnavailable})
 	var failed atomic.Bool
 	h.reg.Inject(func(r *http.Request) int {
-		if r.Method == http.MethodHead && strings.HasSuffix(r.URL.Path, "/manifests/1.0.0") && failed.CompareAndSwap(false, true) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/manifests/1.0.0") && failed.CompareAndSwap(false, true) {
 			return http.StatusServiceUnavailable
 		}
 		return 0
@@ -113,8 +113,8 @@ func TestE2E_debugLogNumbersRetries(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^relctl \[DEBUG\] http: GET http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases\S* -> 503 \([^,]+\)$`,
 		`(?m)^relctl \[DEBUG\] http: GET http://127\.0\.0\.1:\d+/\S*repos/acme/charts/releases\S* -> 200 \([^,]+, retry 1\)$`,
-		`(?m)^relctl \[DEBUG\] http: HEAD http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 503 \([^,]+\)$`,
-		`(?m)^relctl \[DEBUG\] http: HEAD http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 404 \([^,]+, retry 1\)$`,
+		`(?m)^relctl \[DEBUG\] http: GET http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 503 \([^,]+\)$`,
+		`(?m)^relctl \[DEBUG\] http: GET http://` + regHost + `/v2/acme/charts/alpha/manifests/1\.0\.0 -> 404 \([^,]+, retry 1\)$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(stderr) {
 			t.Errorf("stderr has no line matching %s:\n%s", re, stderr)

@@ -13,7 +13,6 @@ import (
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
 	"github.com/relctl/relctl/providers/github"
-	"github.com/relctl/relctl/state"
 )
 
 // lockFlags are apply's say over the apply lock.
@@ -90,11 +89,7 @@ func lockedMessage(repo string, e *github.LockedError) error {
 // reobserve refreshes and plans again with the spec and providers of o, as
 // observe does.
 func reobserve(ctx context.Context, env *Env, po planOptions, o *observed) (*observed, error) {
-	snap, err := state.Refresh(ctx, o.spec, o.backend.readers(), refreshOptions(ctx, o.spec, env, po))
-	if err != nil {
-		return nil, err
-	}
-	p, err := planner.Plan(o.spec, snap, planner.Options{RelctlVersion: version()})
+	snap, p, err := refreshAndPlan(ctx, o.spec, o.backend, refreshOptions(ctx, o.spec, env, po))
 	if err != nil {
 		return nil, err
 	}

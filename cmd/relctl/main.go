@@ -13,6 +13,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startCPUProfile(os.Getenv, os.Stderr)
 	code := run(ctx, os.Args[1:], &Env{
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
@@ -22,5 +23,6 @@ func main() {
 		IsTerminal: term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd())),
 	})
 	stop()
+	stopProfile()
 	os.Exit(code)
 }

@@ -17,6 +17,9 @@ type planOptions struct {
 	parallelism int
 	// only names the charts to take; empty means every selected chart.
 	only []string
+	// exact packages every chart, trusting no source stamp: verify
+	// compares what is published with a rebuild.
+	exact bool
 }
 
 // observed is a spec with the world as seen now and the plan between them.
@@ -54,15 +57,58 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 	if err != nil {
 		return nil, err
 	}
-	snap, err := state.Refresh(ctx, spec, b.readers(), refreshOptions(ctx, spec, env, po))
-	if err != nil {
-		return nil, err
-	}
-	p, err := planner.Plan(spec, snap, planner.Options{RelctlVersion: version()})
+	snap, p, err := refreshAndPlan(ctx, spec, b, refreshOptions(ctx, spec, env, po))
 	if err != nil {
 		return nil, err
 	}
 	return &observed{spec: spec, backend: b, snap: snap, plan: p}, nil
+}
+
+// refreshAndPlan observes and plans. A chart observed by its source stamp
+// (state.Package.Stamped: not packaged, its committed sources being those
+// of the published manifest) whose plan changes anything is observed again,
+// packaged, and the plan made again: the stamp vouches only for a chart
+// that is in sync, and whatever differs is observed in full.
+func refreshAndPlan(ctx context.Context, spec *config.Spec, b *backend, opts state.RefreshOptions) (*state.Snapshot, *planner.ChangeSet, error) {
+	snap, err := state.Refresh(ctx, spec, b.readers(), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := planner.Plan(spec, snap, planner.Options{RelctlVersion: version()})
+	if err != nil {
+		return nil, nil, err
+	}
+	again := map[string]bool{}
+	for _, ch := range p.Changes {
+		if ch.Action == planner.ActionNoOp || ch.Chart == "" {
+			continue
+		}
+		if cs := snap.Chart(ch.Chart); cs != nil && cs.Package != nil && cs.Package.Stamped {
+			again[ch.Chart] = true
+		}
+	}
+	if len(again) == 0 {
+		return snap, p, nil
+	}
+	opts.Unstamped = again
+	if snap, err = state.Refresh(ctx, spec, b.readers(), opts); err != nil {
+		return nil, nil, err
+	}
+	if p, err = planner.Plan(spec, snap, planner.Options{RelctlVersion: version()}); err != nil {
+		return nil, nil, err
+	}
+	return snap, p, nil
+}
+
+// observeParallelism is how many charts are observed at once, for
+// --parallelism n: 8n. Observing a chart is mostly waiting on the registry
+// (two requests in a row for a signed chart in sync); the CPU work
+// (packaging) has its own bound, the number of cores (state.Refresh).
+func observeParallelism(n int) int {
+	if n <= 0 {
+		n = 4
+	}
+	return 8 * n
 }
 
 // refreshOptions are the observation's options, one home for the first
@@ -70,10 +116,11 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 func refreshOptions(ctx context.Context, spec *config.Spec, env *Env, po planOptions) state.RefreshOptions {
 	sha := commit(ctx, spec, env)
 	return state.RefreshOptions{
-		Parallelism: po.parallelism * 2,
+		Parallelism: observeParallelism(po.parallelism),
 		Commit:      sha,
 		CommitTime:  commitTime(ctx, spec, sha),
 		Run:         ciRun(env),
+		NoStamps:    po.exact,
 	}
 }
 

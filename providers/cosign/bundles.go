@@ -152,12 +152,18 @@ func (s *Signer) referrersAPI(ctx context.Context, ref name.Digest) (*v1.IndexMa
 // ociOptions uses, so that bundles are read with the chart's credential.
 func (s *Signer) registryKeychain() authn.Keychain { return keychain{creds: s.creds} }
 
-// registryTransport is the transport under ociOptions' requests.
+// registryTransport is the transport under ociOptions' requests: the
+// configured one (else go-containerregistry's default) behind the run's
+// ping cache.
 func (s *Signer) registryTransport() http.RoundTripper {
-	if s.opts.Transport != nil {
-		return s.opts.Transport
-	}
-	return remote.DefaultTransport
+	s.rtOnce.Do(func() {
+		base := s.opts.Transport
+		if base == nil {
+			base = remote.DefaultTransport
+		}
+		s.rt = newPingCache(base)
+	})
+	return s.rt
 }
 
 // fallbackIndex reads the index under the fallback tag; nil when the tag

@@ -61,7 +61,7 @@ func startRegistryWithLogin(t *testing.T, user, password string) *ocitest.Server
 	return reg
 }
 
-func repository(t *testing.T, reg *ocitest.Server, name string) *remote.Repository {
+func repository(t testing.TB, reg *ocitest.Server, name string) *remote.Repository {
 	t.Helper()
 	repo, err := remote.NewRepository(reg.Host + "/" + name)
 	if err != nil {
@@ -76,7 +76,7 @@ func repository(t *testing.T, reg *ocitest.Server, name string) *remote.Reposito
 
 // pushChart pushes a helm-like chart manifest (config + one chart layer,
 // tagged with the version) and returns its repository and manifest digest.
-func pushChart(t *testing.T, reg *ocitest.Server, name, version string) (repoName, manifestDigest string) {
+func pushChart(t testing.TB, reg *ocitest.Server, name, version string) (repoName, manifestDigest string) {
 	t.Helper()
 	ctx := context.Background()
 	repo := repository(t, reg, "charts/"+name)

@@ -25,7 +25,7 @@ type keyFixture struct {
 }
 
 // newKeySigner generates a key pair in a fresh folder and loads it.
-func newKeySigner(t *testing.T) keyFixture {
+func newKeySigner(t testing.TB) keyFixture {
 	t.Helper()
 	priv, pub, err := GenerateKeyPair(t.TempDir(), []byte(testPassword))
 	if err != nil {

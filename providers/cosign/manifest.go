@@ -15,7 +15,6 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	"github.com/sigstore/sigstore/pkg/signature"
 	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
-	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
@@ -80,7 +79,7 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 // suits the mode: cosign's, for a long-lived key; none for an ephemeral key,
 // which no earlier signature can share.
 func (s *Signer) signPayload(ctx context.Context, ref name.Digest) (oci.Signature, mutate.DupeDetector, error) {
-	payload, err := (&sigpayload.Cosign{Image: ref}).MarshalJSON()
+	payload, err := manifestPayload(ref)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build the signature payload: %w", err)
 	}

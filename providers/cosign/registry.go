@@ -37,15 +37,17 @@ func (s *Signer) digestRef(repository, manifestDigest string) (name.Digest, erro
 // cosign's defaults wholesale, so cosign never reaches for credentials
 // relctl did not choose.
 func (s *Signer) ociOptions(ctx context.Context) []ociremote.Option {
-	opts := []remote.Option{
+	return []ociremote.Option{ociremote.WithRemoteOptions(s.remoteOptions(ctx)...)}
+}
+
+// remoteOptions are ociOptions for go-containerregistry's own functions.
+func (s *Signer) remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(keychain{creds: s.creds}),
 		remote.WithUserAgent(userAgent),
+		remote.WithTransport(s.registryTransport()),
 	}
-	if s.opts.Transport != nil {
-		opts = append(opts, remote.WithTransport(s.opts.Transport))
-	}
-	return []ociremote.Option{ociremote.WithRemoteOptions(opts...)}
 }
 
 // withRegistry completes opts for the network: the credential chain

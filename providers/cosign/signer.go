@@ -95,6 +95,10 @@ type Signer struct {
 	// log keys) is loaded on first use.
 	verifyMu  sync.Mutex
 	verifyMat *verifyMaterial
+
+	// rt is the registry transport of every request (registryTransport).
+	rtOnce sync.Once
+	rt     http.RoundTripper
 }
 
 // New builds a Signer for opts.Signing.Mode.

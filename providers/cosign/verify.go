@@ -22,7 +22,8 @@ import (
 // configured key, or in keyless mode against the configured identity and
 // Fulcio roots. Each signature must name manifestDigest. Any valid
 // signature, in any format, makes the manifest signed; Formats says where
-// the valid ones are.
+// the valid ones are. The legacy tag is read first; when one of its
+// signatures verifies, the bundle places are not read.
 //
 // No signature anywhere is no error: Count is 0. Transparency log
 // evidence is required only when Signing.TlogUpload is set (it then needs
@@ -37,25 +38,24 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.digestRef(repository, manifestDigest)
-	if err != nil {
-		return nil, err
-	}
-	bundles, err := s.readBundles(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	count := len(sigs) + len(bundles)
-	if count == 0 {
-		return &state.SignatureState{Reason: "no signature"}, nil
-	}
-	co, err := s.checkOpts(ctx, true)
-	if err != nil {
-		return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+	var co *cosignpkg.CheckOpts
+	opts := func() (*cosignpkg.CheckOpts, error) {
+		if co != nil {
+			return co, nil
+		}
+		var err error
+		if co, err = s.checkOpts(ctx, true); err != nil {
+			return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+		}
+		return co, nil
 	}
 	valid := 0
 	formats := map[string]bool{}
 	for _, sig := range sigs {
+		co, err := opts()
+		if err != nil {
+			return nil, err
+		}
 		// A layer that fails is simply not valid: someone else's key, a
 		// tampered layer, an expired certificate. None of these is an
 		// error of the read.
@@ -64,19 +64,41 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 			formats[state.SignatureFormatLegacy] = true
 		}
 	}
-	if len(bundles) > 0 {
-		bco, err := s.bundleCheckOpts(ctx, co)
+	count := len(sigs)
+	// When the legacy signatures satisfy the signing block, the bundles
+	// are not read: that saves the referrers request, the fallback tag's,
+	// and their blobs. Count and Formats then say what was read.
+	if !s.satisfied(formats) {
+		ref, err := s.digestRef(repository, manifestDigest)
 		if err != nil {
-			return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+			return nil, err
 		}
-		for _, b := range bundles {
-			if err := s.verifyBundle(ctx, b.bundle, h, bco); err == nil {
-				valid++
-				for _, f := range b.formats {
-					formats[f] = true
+		bundles, err := s.readBundles(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		count += len(bundles)
+		if len(bundles) > 0 {
+			co, err := opts()
+			if err != nil {
+				return nil, err
+			}
+			bco, err := s.bundleCheckOpts(ctx, co)
+			if err != nil {
+				return nil, fmt.Errorf("verify signatures of %s@%s: %w", repository, manifestDigest, err)
+			}
+			for _, b := range bundles {
+				if err := s.verifyBundle(ctx, b.bundle, h, bco); err == nil {
+					valid++
+					for _, f := range b.formats {
+						formats[f] = true
+					}
 				}
 			}
 		}
+	}
+	if count == 0 {
+		return &state.SignatureState{Reason: "no signature"}, nil
 	}
 	st := &state.SignatureState{Valid: valid > 0, Count: count}
 	for _, f := range state.SignatureFormats {
@@ -91,6 +113,13 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 	return st, nil
 }
 
+// satisfied reports whether valid signatures in these formats are all the
+// signing block asks for, so that no other format need be read. Any valid
+// signature, in any format, makes a manifest signed.
+func (s *Signer) satisfied(formats map[string]bool) bool {
+	return len(formats) > 0
+}
+
 // readSignatures returns the signature layers of a manifest; none when the
 // signature tag does not exist.
 func (s *Signer) readSignatures(ctx context.Context, repository, manifestDigest string) ([]oci.Signature, v1.Hash, error) {
@@ -102,17 +131,11 @@ func (s *Signer) readSignatures(ctx context.Context, repository, manifestDigest 
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("read signatures of %s@%s: %w", repository, manifestDigest, err)
 	}
-	opts := s.ociOptions(ctx)
-	tag, err := ociremote.SignatureTag(ref, opts...)
+	tag, err := ociremote.SignatureTag(ref, s.ociOptions(ctx)...)
 	if err != nil {
 		return nil, h, fmt.Errorf("read signatures of %s@%s: %w", repository, manifestDigest, err)
 	}
-	// ociremote.Signatures turns a 404 on the tag into an empty list.
-	sigs, err := ociremote.Signatures(tag, opts...)
-	if err != nil {
-		return nil, h, fmt.Errorf("read signatures of %s@%s (%s): %w", repository, manifestDigest, tag, registryError(err))
-	}
-	list, err := sigs.Get()
+	list, err := s.signatureLayers(ctx, ref, tag)
 	if err != nil {
 		return nil, h, fmt.Errorf("read signatures of %s@%s (%s): %w", repository, manifestDigest, tag, registryError(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -70,6 +71,8 @@ type Packager struct {
 	cycles    map[string][]string // sibling chart → the cycle it is on
 	sibMemo   memo[*state.Package]
 	parsed    memo[*IndexFile]
+
+	stamps stamps
 
 	repoMu   sync.Mutex
 	repoFile *repoFile // repositories.yaml, loaded on first need
@@ -145,6 +148,15 @@ func (p *Packager) pack(ctx context.Context, c config.Chart) (*state.Package, er
 	configBlob, annotations, err := ociMetadata(archive, created)
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", c.Name, err)
+	}
+	// Stamped sources: the manifest records them, so that the next plan of
+	// the same sources needs no packaging (state.fromStamp).
+	if stamp, _, ok, err := p.SourceStamp(ctx, c); err == nil && ok {
+		extra, err := stampAnnotations(stamp, contentDigest, res.deps)
+		if err != nil {
+			return nil, fmt.Errorf("chart %s: %w", c.Name, err)
+		}
+		maps.Copy(annotations, extra)
 	}
 
 	sum := sha256.Sum256(archive)

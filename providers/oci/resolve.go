@@ -56,6 +56,46 @@ func (c *Client) Resolve(ctx context.Context, repository, tag string) (string, e
 	return desc.Digest.String(), nil
 }
 
+// ResolveManifest is Resolve that reads the manifest too, in the same one
+// request (a GET instead of a HEAD): its annotations say what relctl
+// pushed (state.AnnotationSource), so that a plan of unchanged sources
+// needs no other request for the chart. A manifest that is not a chart
+// comes back with no ChartLayer.
+func (c *Client) ResolveManifest(ctx context.Context, repository, tag string) (*state.RemoteManifest, error) {
+	tag = Tag(tag)
+	op := fmt.Sprintf("resolve %s:%s", repository, tag)
+	if !tagPattern.MatchString(tag) {
+		return nil, fmt.Errorf("%s: invalid tag", op)
+	}
+	repo, err := c.repository(repository)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	desc, data, err := oras.FetchBytes(ctx, repo, tag, oras.FetchBytesOptions{MaxBytes: maxManifestBytes})
+	if err != nil {
+		return nil, c.describe(op, repo.Reference.Registry, err)
+	}
+	out := &state.RemoteManifest{Digest: desc.Digest.String()}
+	switch desc.MediaType {
+	case ocispec.MediaTypeImageManifest, dockerManifestMediaType:
+	default:
+		return out, nil
+	}
+	var manifest ocispec.Manifest
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		// Not ours to judge here: FetchChart says what it is, if asked.
+		return out, nil
+	}
+	out.Annotations = manifest.Annotations
+	out.ConfigDigest = manifest.Config.Digest.String()
+	if layer, ok := chartLayer(manifest); ok {
+		out.ChartLayer = layer.Digest.String()
+	}
+	return out, nil
+}
+
+var _ state.ManifestReader = (*Client)(nil)
+
 // FetchChart returns the chart archive (the .tgz bytes) of the manifest
 // repository@manifestDigest: it fetches the manifest, picks helm's chart
 // layer and fetches that blob, verifying both against their digests. It

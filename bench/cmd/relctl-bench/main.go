@@ -32,6 +32,7 @@ func run() int {
 		only        = flag.String("only", "", "comma-separated scenarios to run besides the first publish; empty runs all")
 		attach      = flag.Int64("attach-mib", 0, "add a release file of this many MiB to every release (sparse): the peak RSS of a large asset")
 		traffic     = flag.Bool("traffic", true, "list requests by service and kind for each run")
+		profiles    = flag.String("cpuprofile", "", "write a CPU profile of each relctl run into this `DIR` (<charts>-<scenario>.pprof)")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -68,7 +69,7 @@ func run() int {
 	for _, n := range counts {
 		rep, err := bench.Measure(ctx, bench.Options{
 			Charts: n, Latency: *latency, Relctl: bin, Parallelism: *parallelism,
-			GitHubHost: *paced, Baseline: *baseline, AttachFile: *attach << 20, Only: onlyList, Log: os.Stderr,
+			GitHubHost: *paced, Baseline: *baseline, AttachFile: *attach << 20, Only: onlyList, Log: os.Stderr, ProfileDir: *profiles,
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "relctl-bench:", err)
