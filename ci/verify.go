@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
@@ -51,7 +52,8 @@ func (v *Verification) OK() bool {
 	return true
 }
 
-// maxSignatureAsset bounds the .sig and .pem downloads: both are a few KiB.
+// maxSignatureAsset bounds the .sig, .pem and .sigstore.json downloads:
+// each is a few KiB.
 const maxSignatureAsset = 1 << 20
 
 // Verify checks what is published for each chart of the snapshot: the
@@ -130,44 +132,69 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 			add("lineage", ok, "%s", detail)
 		}
 		if signing && r.Blobs != nil && r.Assets != nil {
-			name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
+			name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing)
 			add(name, ok, "%s", detail)
 		}
 	}
 	return v, nil
 }
 
-// verifyBlobAsset checks the release's .tgz.sig (and .tgz.pem in keyless
-// mode) against the package bytes, which equal the registry's chart layer.
-func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, mode config.SigningMode) (string, bool, string) {
-	sigName := cs.Package.FileName + ".sig"
+// verifyBlobAsset checks the release's signature files against the
+// package bytes, which equal the registry's chart layer, together: the
+// .tgz.sig (and .tgz.pem in keyless mode) of the legacy format, the
+// .tgz.sigstore.json of the bundle format, as signing.format writes them.
+func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, s config.Signing) (string, bool, string) {
 	name := "release signature"
-	sigAsset := findAsset(rel.Assets, sigName)
-	if sigAsset == nil {
-		return name, false, sigName + " is not on the release"
-	}
-	sig, err := r.Assets.DownloadAsset(ctx, sigAsset.ID, maxSignatureAsset)
-	if err != nil {
-		return name, false, err.Error()
-	}
-	bs := &state.BlobSignature{Signature: sig}
-	if mode == config.SigningKeyless {
-		pem := findAsset(rel.Assets, cs.Package.FileName+".pem")
-		if pem == nil {
-			return name, false, cs.Package.FileName + ".pem is not on the release"
+	file := cs.Package.FileName
+	var files []string
+	bs := &state.BlobSignature{}
+	read := func(asset string, into *[]byte) error {
+		a := findAsset(rel.Assets, asset)
+		if a == nil {
+			return fmt.Errorf("%s is not on the release", asset)
 		}
-		if bs.Certificate, err = r.Assets.DownloadAsset(ctx, pem.ID, maxSignatureAsset); err != nil {
+		b, err := r.Assets.DownloadAsset(ctx, a.ID, maxSignatureAsset)
+		if err != nil {
+			return err
+		}
+		*into = b
+		files = append(files, asset)
+		return nil
+	}
+	if s.Format.Writes(config.FormatLegacy) {
+		if err := read(file+".sig", &bs.Signature); err != nil {
+			return name, false, err.Error()
+		}
+		if s.Mode == config.SigningKeyless {
+			if err := read(file+".pem", &bs.Certificate); err != nil {
+				return name, false, err.Error()
+			}
+		}
+	}
+	if s.Format.Writes(config.FormatBundle) {
+		if err := read(state.BundleAssetName(file), &bs.Bundle); err != nil {
 			return name, false, err.Error()
 		}
 	}
 	if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
 		return name, false, err.Error()
 	}
-	if bs.Certificate != nil {
-		// Verified together: a .sig and a .pem from two signings fail.
-		return name, true, sigName + " and its .pem verify against the package together"
+	switch len(files) {
+	case 1:
+		return name, true, files[0] + " verifies against the package" + bundleNote(bs)
+	case 2:
+		// Verified together: files of two signings fail.
+		return name, true, files[0] + " and " + files[1] + " verify against the package together" + bundleNote(bs)
 	}
-	return name, true, sigName + " verifies against the package"
+	return name, true, strings.Join(files[:len(files)-1], ", ") + " and " + files[len(files)-1] + " verify against the package together" + bundleNote(bs)
+}
+
+// bundleNote says that a Sigstore bundle was among the files.
+func bundleNote(bs *state.BlobSignature) string {
+	if len(bs.Bundle) > 0 {
+		return " (Sigstore bundle, cosign verify-blob --bundle)"
+	}
+	return ""
 }
 
 // maxLineageAsset bounds the lineage download: attestation bundles are a
