@@ -140,61 +140,56 @@ func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r Veri
 }
 
 // verifyBlobAsset checks the release's signature files against the
-// package bytes, which equal the registry's chart layer, together: the
-// .tgz.sig (and .tgz.pem in keyless mode) of the legacy format, the
-// .tgz.sigstore.json of the bundle format, as signing.format writes them.
+// package bytes, which equal the registry's chart layer: the .tgz.sig
+// (with the .tgz.pem in keyless mode, together: a pair of two signings
+// fails) of the legacy format, and the .tgz.sigstore.json of the bundle
+// format, as signing.format writes them. The bundle is checked on its own,
+// as `cosign verify-blob --bundle` does: a published release that gained
+// it when the format changed holds it from a later signing than its .sig.
 func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, s config.Signing) (string, bool, string) {
 	name := "release signature"
 	file := cs.Package.FileName
-	var files []string
-	bs := &state.BlobSignature{}
-	read := func(asset string, into *[]byte) error {
+	read := func(asset string) ([]byte, error) {
 		a := findAsset(rel.Assets, asset)
 		if a == nil {
-			return fmt.Errorf("%s is not on the release", asset)
+			return nil, fmt.Errorf("%s is not on the release", asset)
 		}
-		b, err := r.Assets.DownloadAsset(ctx, a.ID, maxSignatureAsset)
-		if err != nil {
-			return err
-		}
-		*into = b
-		files = append(files, asset)
-		return nil
+		return r.Assets.DownloadAsset(ctx, a.ID, maxSignatureAsset)
 	}
+	var details []string
 	if s.Format.Writes(config.FormatLegacy) {
-		if err := read(file+".sig", &bs.Signature); err != nil {
+		sig, err := read(file + ".sig")
+		if err != nil {
 			return name, false, err.Error()
 		}
+		bs := &state.BlobSignature{Signature: sig}
 		if s.Mode == config.SigningKeyless {
-			if err := read(file+".pem", &bs.Certificate); err != nil {
+			if bs.Certificate, err = read(file + ".pem"); err != nil {
 				return name, false, err.Error()
 			}
 		}
-	}
-	if s.Format.Writes(config.FormatBundle) {
-		if err := read(state.BundleAssetName(file), &bs.Bundle); err != nil {
+		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
 			return name, false, err.Error()
 		}
+		if bs.Certificate != nil {
+			// Verified together: a .sig and a .pem from two signings fail.
+			details = append(details, file+".sig and its .pem verify against the package together")
+		} else {
+			details = append(details, file+".sig verifies against the package")
+		}
 	}
-	if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
-		return name, false, err.Error()
+	if s.Format.Writes(config.FormatBundle) {
+		bundle := state.BundleAssetName(file)
+		b, err := read(bundle)
+		if err != nil {
+			return name, false, err.Error()
+		}
+		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), &state.BlobSignature{Bundle: b}); err != nil {
+			return name, false, err.Error()
+		}
+		details = append(details, bundle+" (Sigstore bundle) verifies against the package")
 	}
-	switch len(files) {
-	case 1:
-		return name, true, files[0] + " verifies against the package" + bundleNote(bs)
-	case 2:
-		// Verified together: files of two signings fail.
-		return name, true, files[0] + " and " + files[1] + " verify against the package together" + bundleNote(bs)
-	}
-	return name, true, strings.Join(files[:len(files)-1], ", ") + " and " + files[len(files)-1] + " verify against the package together" + bundleNote(bs)
-}
-
-// bundleNote says that a Sigstore bundle was among the files.
-func bundleNote(bs *state.BlobSignature) string {
-	if len(bs.Bundle) > 0 {
-		return " (Sigstore bundle, cosign verify-blob --bundle)"
-	}
-	return ""
+	return name, true, strings.Join(details, "; ")
 }
 
 // maxLineageAsset bounds the lineage download: attestation bundles are a
