@@ -171,3 +171,31 @@ func TestApply_bothDraftHoldingOnlyTheSigIsSignedAgainAsOneSet(t *testing.T) {
 	}
 	e.converged()
 }
+
+// A .sig and a .sigstore.json of two signings are not one set: both are
+// replaced by one new signing before the draft is published.
+func TestApply_bothDraftWithSigAndBundleOfTwoSigningsIsRepaired(t *testing.T) {
+	digest := newApplyEnv(t, "alpha").snap.Charts[0].Package.Digest
+	e := keylessDraft(t, map[string]string{"alpha-1.0.0.tgz.sig": "sig:1:" + digest, "alpha-1.0.0.tgz.sigstore.json": "bundle:2:" + digest})
+	e.spec.Signing = config.Signing{Mode: config.SigningKey, Key: "cosign.key", Format: config.FormatBoth, OnFailure: config.SigningFailureFail}
+	e.sig.keyless, e.sig.format = false, config.FormatBoth
+	cs := e.snap.Charts[0]
+	e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest][config.FormatBundle] = 1
+	e.observe()
+	if set := e.snap.Charts[0].Releases[0].SignatureSet; set == nil || set.Valid || !strings.Contains(set.Reason, "alpha-1.0.0.tgz.sig and alpha-1.0.0.tgz.sigstore.json do not verify") {
+		t.Fatalf("observed signature set %+v, want the two named as not one signing", set)
+	}
+	p := e.plan()
+	for _, name := range []string{"alpha-1.0.0.tgz.sig", "alpha-1.0.0.tgz.sigstore.json"} {
+		if ch := change(t, p, assetAddress("alpha", name)); ch.Action != ActionReplace {
+			t.Errorf("%s planned %s %q, want replace", name, ch.Action, ch.Reason)
+		}
+	}
+	if _, _, err := e.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.sig.blobSignings(); n != 1 {
+		t.Errorf("%d blob signings, want 1", n)
+	}
+	e.converged()
+}
