@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
@@ -75,10 +76,9 @@ func (s *Signer) newBundleSigner(ctx context.Context) (bundleSigner, error) {
 // verification material and, with Signing.TlogUpload, the transparency log
 // entry with its inclusion proof. Pass the bundle to PushBundle.
 //
-// The log entry is a hashedrekord of the envelope's signature over its PAE
-// bytes; cosign v3 logs a dsse entry instead. Verifiers (sigstore-go,
-// cosign v3) check that the entry's signature and key are the bundle's,
-// which both satisfy.
+// The log entry is a dsse entry, as cosign v3 makes: sigstore-go (and so
+// cosign v3) refuses a DSSE bundle whose entry is of another kind, since
+// it compares the entry's payload hash with the envelope's.
 func (s *Signer) DSSEBundle(ctx context.Context, statement []byte) ([]byte, error) {
 	if err := s.canSign(); err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (s *Signer) dsseBundle(ctx context.Context, bs bundleSigner, statement []by
 	}
 	var entry *models.LogEntryAnon
 	if s.signing.TlogUpload {
-		if entry, err = s.logEntry(ctx, bs.sv, bs.cert, sig, signed); err != nil {
+		if entry, err = s.logEnvelope(ctx, bs, statement, sig); err != nil {
 			return nil, err
 		}
 	}
@@ -171,4 +171,50 @@ func keyHint(v signature.Verifier) (string, error) {
 	}
 	sum := sha256.Sum256(der)
 	return base64.StdEncoding.EncodeToString(sum[:]), nil
+}
+
+// logEnvelope records a DSSE envelope in Rekor as a dsse entry.
+func (s *Signer) logEnvelope(ctx context.Context, bs bundleSigner, payload, sig []byte) (*models.LogEntryAnon, error) {
+	client, err := s.rekorClient()
+	if err != nil {
+		return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
+	}
+	type envSig struct {
+		KeyID string `json:"keyid"`
+		Sig   string `json:"sig"`
+	}
+	env, err := json.Marshal(struct {
+		PayloadType string   `json:"payloadType"`
+		Payload     string   `json:"payload"`
+		Signatures  []envSig `json:"signatures"`
+	}{inTotoPayloadType, base64.StdEncoding.EncodeToString(payload), []envSig{{Sig: base64.StdEncoding.EncodeToString(sig)}}})
+	if err != nil {
+		return nil, err
+	}
+	signer, err := signerPEM(bs)
+	if err != nil {
+		return nil, err
+	}
+	entry, err := cosignpkg.TLogUploadDSSEEnvelope(ctx, client, env, signer)
+	if err != nil {
+		return nil, fmt.Errorf("upload to the transparency log at %s: %w", s.signing.RekorURL, err)
+	}
+	return entry, nil
+}
+
+// signerPEM is what a log entry names as the signer: the certificate, or
+// the public key.
+func signerPEM(bs bundleSigner) ([]byte, error) {
+	if bs.cert != nil {
+		return bs.cert, nil
+	}
+	pub, err := bs.sv.PublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("read the public key for Rekor: %w", err)
+	}
+	out, err := cryptoutils.MarshalPublicKeyToPEM(pub)
+	if err != nil {
+		return nil, fmt.Errorf("encode the public key for Rekor: %w", err)
+	}
+	return out, nil
 }

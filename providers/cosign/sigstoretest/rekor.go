@@ -20,7 +20,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 )
 
-// rekor is a transparency log of hashedrekord entries, with Rekor v1's
+// rekor is a transparency log of hashedrekord and dsse entries, with Rekor v1's
 // API: POST /api/v1/log/entries (answers 201 with the entry, its signed
 // entry timestamp and an inclusion proof, 409 for an entry it holds),
 // GET /api/v1/log/entries/{uuid}, POST /api/v1/log/entries/retrieve
