@@ -127,6 +127,7 @@ func TestLoad_fullSpecEvaluatesEveryBlock(t *testing.T) {
 			FulcioURL:  "https://fulcio.example.com",
 			RekorURL:   "https://rekor.example.com",
 			TlogUpload: false,
+			Format:     FormatLegacy,
 			OnFailure:  SigningFailureWarn,
 		},
 		Release: Release{
@@ -227,6 +228,7 @@ release {}
 		FulcioURL:  DefaultFulcioURL,
 		RekorURL:   DefaultRekorURL,
 		TlogUpload: true,
+		Format:     FormatLegacy,
 		OnFailure:  SigningFailureFail,
 	}
 	if diff := cmp.Diff(wantSigning, got.Signing, cmpopts.IgnoreTypes(hcl.Range{})); diff != "" {
