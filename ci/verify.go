@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -54,7 +55,8 @@ func (v *Verification) OK() bool {
 	return true
 }
 
-// maxSignatureAsset bounds the .sig and .pem downloads: both are a few KiB.
+// maxSignatureAsset bounds the .sig, .pem and .sigstore.json downloads:
+// each is a few KiB.
 const maxSignatureAsset = 1 << 20
 
 // Verify checks what is published for each chart of the snapshot: the
@@ -181,43 +183,63 @@ func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r
 		add("lineage", ok, "%s", detail)
 	}
 	if signing && r.Blobs != nil && r.Assets != nil {
-		name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing.Mode)
+		name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing)
 		add(name, ok, "%s", detail)
 	}
 	return out
 }
 
-// verifyBlobAsset checks the release's .tgz.sig (and .tgz.pem in keyless
-// mode) against the package bytes, which equal the registry's chart layer.
-func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, mode config.SigningMode) (string, bool, string) {
-	sigName := cs.Package.FileName + ".sig"
+// verifyBlobAsset checks the release's signature files against the
+// package bytes, which equal the registry's chart layer: the .tgz.sig
+// (with the .tgz.pem in keyless mode, together: a pair of two signings
+// fails) of the legacy format, and the .tgz.sigstore.json of the bundle
+// format, as signing.format writes them. The bundle is checked on its own,
+// as `cosign verify-blob --bundle` does: a published release that gained
+// it when the format changed holds it from a later signing than its .sig.
+func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, s config.Signing) (string, bool, string) {
 	name := "release signature"
-	sigAsset := findAsset(rel.Assets, sigName)
-	if sigAsset == nil {
-		return name, false, sigName + " is not on the release"
-	}
-	sig, err := r.Assets.DownloadAsset(ctx, sigAsset.ID, maxSignatureAsset)
-	if err != nil {
-		return name, false, err.Error()
-	}
-	bs := &state.BlobSignature{Signature: sig}
-	if mode == config.SigningKeyless {
-		pem := findAsset(rel.Assets, cs.Package.FileName+".pem")
-		if pem == nil {
-			return name, false, cs.Package.FileName + ".pem is not on the release"
+	file := cs.Package.FileName
+	read := func(asset string) ([]byte, error) {
+		a := findAsset(rel.Assets, asset)
+		if a == nil {
+			return nil, fmt.Errorf("%s is not on the release", asset)
 		}
-		if bs.Certificate, err = r.Assets.DownloadAsset(ctx, pem.ID, maxSignatureAsset); err != nil {
+		return r.Assets.DownloadAsset(ctx, a.ID, maxSignatureAsset)
+	}
+	var details []string
+	if s.Format.Writes(config.FormatLegacy) {
+		sig, err := read(file + ".sig")
+		if err != nil {
 			return name, false, err.Error()
 		}
+		bs := &state.BlobSignature{Signature: sig}
+		if s.Mode == config.SigningKeyless {
+			if bs.Certificate, err = read(file + ".pem"); err != nil {
+				return name, false, err.Error()
+			}
+		}
+		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
+			return name, false, err.Error()
+		}
+		if bs.Certificate != nil {
+			// Verified together: a .sig and a .pem from two signings fail.
+			details = append(details, file+".sig and its .pem verify against the package together")
+		} else {
+			details = append(details, file+".sig verifies against the package")
+		}
 	}
-	if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
-		return name, false, err.Error()
+	if s.Format.Writes(config.FormatBundle) {
+		bundle := state.BundleAssetName(file)
+		b, err := read(bundle)
+		if err != nil {
+			return name, false, err.Error()
+		}
+		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), &state.BlobSignature{Bundle: b}); err != nil {
+			return name, false, err.Error()
+		}
+		details = append(details, bundle+" (Sigstore bundle) verifies against the package")
 	}
-	if bs.Certificate != nil {
-		// Verified together: a .sig and a .pem from two signings fail.
-		return name, true, sigName + " and its .pem verify against the package together"
-	}
-	return name, true, sigName + " verifies against the package"
+	return name, true, strings.Join(details, "; ")
 }
 
 // maxLineageAsset bounds the lineage download: attestation bundles are a

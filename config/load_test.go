@@ -130,6 +130,7 @@ func TestLoad_fullSpecEvaluatesEveryBlock(t *testing.T) {
 			FulcioURL:  "https://fulcio.example.com",
 			RekorURL:   "https://rekor.example.com",
 			TlogUpload: false,
+			Format:     FormatLegacy,
 			OnFailure:  SigningFailureWarn,
 		},
 		Release: Release{
@@ -232,6 +233,7 @@ release {}
 		FulcioURL:  DefaultFulcioURL,
 		RekorURL:   DefaultRekorURL,
 		TlogUpload: true,
+		Format:     FormatLegacy,
 		OnFailure:  SigningFailureFail,
 	}
 	if diff := cmp.Diff(wantSigning, got.Signing, cmpopts.IgnoreTypes(hcl.Range{})); diff != "" {

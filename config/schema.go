@@ -73,6 +73,7 @@ var signingSchema = &hcl.BodySchema{
 		{Name: "rekor_url"},
 		{Name: "trusted_root"},
 		{Name: "tlog_upload"},
+		{Name: "format"},
 		{Name: "on_failure"},
 		{Name: "provenance"},
 	},

@@ -48,6 +48,7 @@ func (l *loader) signing(b *hcl.Block) Signing {
 		RekorURL:    l.serviceURL(r, "rekor_url", DefaultRekorURL),
 		TrustedRoot: l.trustedRoot(r),
 		TlogUpload:  r.boolean("tlog_upload", true),
+		Format:      SignatureFormat(r.enum("format", string(FormatLegacy), string(FormatLegacy), string(FormatBundle), string(FormatBoth))),
 		OnFailure:   SigningFailurePolicy(r.enum("on_failure", string(SigningFailureFail), string(SigningFailureFail), string(SigningFailureWarn))),
 		Provenance:  r.boolean("provenance", false),
 		DeclRange:   b.DefRange,

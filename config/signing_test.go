@@ -69,3 +69,42 @@ func TestLoad_provenanceIsOptInAndNeedsSigning(t *testing.T) {
 		}
 	}
 }
+
+func TestLoad_signingFormatDefaultsToLegacyAndTakesBundleOrBoth(t *testing.T) {
+	for _, tc := range []struct {
+		attr string
+		want SignatureFormat
+	}{
+		{"", FormatLegacy},
+		{`format = "legacy"`, FormatLegacy},
+		{`format = "bundle"`, FormatBundle},
+		{`format = "both"`, FormatBoth},
+	} {
+		dir := writeTree(t, withPodinfo(map[string]string{
+			"relctl.hcl": minimalSpec + "signing {\n  mode = \"key\"\n  key = \"env://COSIGN_KEY\"\n  " + tc.attr + "\n}\n",
+		}))
+		p := NewParser()
+		spec, diags := p.Load(hermetic(LoadOptions{Dir: dir}, nil))
+		if diags.HasErrors() {
+			t.Fatalf("%q: %s", tc.attr, render(t, p, diags))
+		}
+		if spec.Signing.Format != tc.want {
+			t.Errorf("%q: Format = %q, want %q", tc.attr, spec.Signing.Format, tc.want)
+		}
+	}
+}
+
+func TestLoad_unknownSigningFormatIsAnErrorAtTheAttribute(t *testing.T) {
+	dir := writeTree(t, withPodinfo(map[string]string{
+		"relctl.hcl": minimalSpec + "signing {\n  mode = \"key\"\n  key = \"env://COSIGN_KEY\"\n  format = \"bundles\"\n}\n",
+	}))
+	p := NewParser()
+	_, diags := p.Load(hermetic(LoadOptions{Dir: dir}, nil))
+	if len(diags.Errs()) != 1 {
+		t.Fatalf("want one error, got:\n%s", render(t, p, diags))
+	}
+	got := diags.Errs()[0].Error()
+	if !strings.Contains(got, "relctl.hcl:11,12-") || !strings.Contains(got, `"bundles" is not a valid format: use "legacy", "bundle" or "both"`) {
+		t.Errorf("error %q, want the format refused at relctl.hcl:11", got)
+	}
+}

@@ -66,6 +66,46 @@ const (
 	SigningKeyless SigningMode = "keyless"
 )
 
+// SignatureFormat is how signatures are written (signing.format).
+type SignatureFormat string
+
+const (
+	// FormatLegacy writes cosign's classic signature: a layer of the
+	// `sha256-<hex>.sig` tag, and `.tgz.sig` (+ `.tgz.pem`) on the release.
+	// Every cosign since 2.0 verifies it.
+	FormatLegacy SignatureFormat = "legacy"
+	// FormatBundle writes a Sigstore bundle, as cosign v3 does: an OCI 1.1
+	// referrer of the chart manifest (under the referrers fallback tag
+	// `sha256-<hex>` on a registry without the referrers API), and
+	// `.tgz.sigstore.json` on the release.
+	FormatBundle SignatureFormat = "bundle"
+	// FormatBoth writes both.
+	FormatBoth SignatureFormat = "both"
+)
+
+// Kinds lists the formats f writes, each "legacy" or "bundle"; an empty f
+// is legacy.
+func (f SignatureFormat) Kinds() []SignatureFormat {
+	switch f {
+	case FormatBundle:
+		return []SignatureFormat{FormatBundle}
+	case FormatBoth:
+		return []SignatureFormat{FormatLegacy, FormatBundle}
+	}
+	return []SignatureFormat{FormatLegacy}
+}
+
+// Writes reports whether f writes the format kind (FormatLegacy or
+// FormatBundle).
+func (f SignatureFormat) Writes(kind SignatureFormat) bool {
+	for _, k := range f.Kinds() {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
 // SigningFailurePolicy says what happens when signing fails.
 type SigningFailurePolicy string
 
@@ -131,6 +171,8 @@ type Signing struct {
 	TrustedRoot string
 	// TlogUpload defaults to true.
 	TlogUpload bool
+	// Format defaults to FormatLegacy.
+	Format SignatureFormat
 	// OnFailure defaults to SigningFailureFail.
 	OnFailure SigningFailurePolicy
 	// Provenance attests each chart manifest with a signed SLSA v1

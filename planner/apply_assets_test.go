@@ -17,7 +17,7 @@ func TestApply_completesADraftMissingAnyOneAsset(t *testing.T) {
 			e := newApplyEnv(t, "alpha")
 			cs := &e.snap.Charts[0]
 			e.reg.tags[cs.OCI.Repository+":1.0.0"] = cs.OCI.LocalManifestDigest
-			e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = 1
+			e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = map[config.SignatureFormat]int{config.FormatLegacy: 1}
 			readme, _ := os.ReadFile(cs.Assets[0].Path)
 			all := []state.Asset{
 				{Name: "alpha-1.0.0.tgz", State: "uploaded", Digest: cs.Package.Digest, Size: int64(len(cs.Package.Archive))},

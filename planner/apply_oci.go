@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
@@ -51,10 +52,11 @@ func (a *applier) pushChart(ctx context.Context, cs *state.ChartState, ch Change
 	return nil
 }
 
-// signChart signs the manifest unless a valid signature appeared since the
-// plan (an interrupted run signed it), so a signature is made once. A
-// signing attempt whose outcome is unknown is checked the same way before
-// it is tried again.
+// signChart signs the manifest in each of the change's formats that holds
+// no valid signature, checked right before: when one appeared since the
+// plan (an interrupted run signed it), that format is not signed again, so
+// a digest gets one signature per format. A signing attempt whose outcome
+// is unknown is checked the same way before it is tried again.
 func (a *applier) signChart(ctx context.Context, ch Change) error {
 	if a.w.Signer == nil {
 		return errors.New("signing is configured but no signer is available")
@@ -64,22 +66,28 @@ func (a *applier) signChart(ctx context.Context, ch Change) error {
 		return errNoPayload(ch)
 	}
 	repo, digest := s.Repository, s.Manifest
-	valid := func() (bool, *state.SignatureState, error) {
+	missing := func() ([]config.SignatureFormat, *state.SignatureState, error) {
 		st, err := a.w.Signer.VerifySignatures(ctx, repo, digest)
 		if err != nil {
-			return false, nil, err
+			return nil, nil, err
 		}
-		return st.Valid, st, nil
+		var out []config.SignatureFormat
+		for _, f := range s.formats() {
+			if !st.Has(f) {
+				out = append(out, f)
+			}
+		}
+		return out, st, nil
 	}
-	ok, _, err := valid()
+	todo, _, err := missing()
 	if err != nil {
 		return fmt.Errorf("check signatures of %s@%s: %w", repo, digest, err)
 	}
-	if ok {
+	if len(todo) == 0 {
 		return nil
 	}
-	err = a.write(ctx, func() error { return a.w.Signer.SignManifest(ctx, repo, digest) }, func() (observed, error) {
-		if ok, _, err := valid(); err != nil || !ok {
+	err = a.write(ctx, func() error { return a.w.Signer.SignManifest(ctx, repo, digest, todo...) }, func() (observed, error) {
+		if left, _, err := missing(); err != nil || len(left) > 0 {
 			return absent, err
 		}
 		return landed, nil
@@ -87,12 +95,12 @@ func (a *applier) signChart(ctx context.Context, ch Change) error {
 	if err != nil {
 		return fmt.Errorf("sign %s@%s: %w", repo, digest, err)
 	}
-	ok, st, err := valid()
+	left, st, err := missing()
 	if err != nil {
 		return fmt.Errorf("confirm signature of %s@%s: %w", repo, digest, err)
 	}
-	if !ok {
-		return fmt.Errorf("signature of %s@%s does not verify after signing: %s", repo, digest, st.Reason)
+	if len(left) > 0 {
+		return fmt.Errorf("signature of %s@%s does not verify in the %s format after signing: %s", repo, digest, left[0], st.Reason)
 	}
 	return nil
 }

@@ -153,7 +153,15 @@ func (a *applier) assetBody(cs *state.ChartState, as *AssetChange, sig *state.Bl
 		b := a.archive(cs)
 		return bytes.NewReader(b), int64(len(b)), func() {}, nil
 	case SourceSignature:
+		if len(sig.Signature) == 0 {
+			return nil, 0, nil, errors.New("the signer returned no signature")
+		}
 		return bytes.NewReader(sig.Signature), int64(len(sig.Signature)), func() {}, nil
+	case SourceBundle:
+		if len(sig.Bundle) == 0 {
+			return nil, 0, nil, errors.New("the signer returned no Sigstore bundle")
+		}
+		return bytes.NewReader(sig.Bundle), int64(len(sig.Bundle)), func() {}, nil
 	case SourceLineage:
 		b, err := a.lineage(cs)
 		if err != nil {

@@ -20,7 +20,7 @@ func keylessDraft(t *testing.T, sigFiles map[string]string) *applyEnv {
 	e.sig.keyless = true
 	cs := &e.snap.Charts[0]
 	e.reg.tags[cs.OCI.Repository+":1.0.0"] = cs.OCI.LocalManifestDigest
-	e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = 1
+	e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = map[config.SignatureFormat]int{config.FormatLegacy: 1}
 	readme, err := os.ReadFile(cs.Assets[0].Path)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
@@ -30,7 +31,7 @@ func TestApply_completesAStaleDraftUploadingOnlyItsMissingAssets(t *testing.T) {
 	e := newApplyEnv(t, "alpha")
 	cs := &e.snap.Charts[0]
 	e.reg.tags[cs.OCI.Repository+":1.0.0"] = cs.OCI.LocalManifestDigest
-	e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = 1
+	e.sig.sigs[cs.OCI.Repository+"@"+cs.OCI.LocalManifestDigest] = map[config.SignatureFormat]int{config.FormatLegacy: 1}
 	draft := e.gh.seed(state.Release{TagName: cs.Tag, Name: "alpha: v1.0.0", Draft: true, Assets: []state.Asset{
 		{Name: "alpha-1.0.0.tgz", State: "uploaded", Digest: cs.Package.Digest, Size: int64(len(cs.Package.Archive))},
 	}})

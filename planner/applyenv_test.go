@@ -87,8 +87,11 @@ func (e *applyEnv) observe() {
 			if o.ManifestDigest == o.LocalManifestDigest {
 				o.ContentDigest = cs.Package.ContentDigest
 			}
-			n := e.sig.count(o.Repository, o.ManifestDigest)
-			cs.Signature = &state.SignatureState{Count: n, Valid: n > 0}
+			st, err := e.sig.VerifySignatures(context.Background(), o.Repository, o.ManifestDigest)
+			if err != nil {
+				e.t.Fatalf("observe signatures: %v", err)
+			}
+			cs.Signature = st
 		}
 		cs.Releases = e.gh.byTag(cs.Tag)
 		cs.GitTag = &state.GitTag{}
@@ -141,15 +144,17 @@ func (e *applyEnv) converged() {
 			e.t.Errorf("%s: releases %s, want one published", cs.Name, describeReleases(rels))
 			continue
 		}
-		want := []string{cs.Package.FileName, cs.Package.FileName + ".sig", "README.md"}
-		if e.sig.keyless {
-			want = append(want, cs.Package.FileName+".pem")
+		want := []string{cs.Package.FileName, "README.md"}
+		for _, d := range signatureAssets(e.spec.Signing, cs.Package.FileName) {
+			want = append(want, d.Name)
 		}
 		if got := assetNames(rels[0]); strings.Join(got, " ") != strings.Join(sortedCopy(want), " ") {
 			e.t.Errorf("%s: release assets %v, want %v", cs.Name, got, sortedCopy(want))
 		}
-		if n := e.sig.count(cs.OCI.Repository, cs.OCI.LocalManifestDigest); n != 1 {
-			e.t.Errorf("%s: %d signatures, want 1", cs.Name, n)
+		for _, f := range e.spec.Signing.Format.Kinds() {
+			if n := e.sig.countFormat(cs.OCI.Repository, cs.OCI.LocalManifestDigest, f); n != 1 {
+				e.t.Errorf("%s: %d %s signatures, want 1", cs.Name, n, f)
+			}
 		}
 		if got := e.reg.tags[cs.OCI.Repository+":"+cs.OCI.Tag]; got != cs.OCI.LocalManifestDigest {
 			e.t.Errorf("%s: registry holds %q, want %s", cs.Name, got, cs.OCI.LocalManifestDigest)

@@ -21,13 +21,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 	// the release carries those bytes, so registry and release agree.
 	pkg := desiredAsset{Name: cs.Package.FileName, Source: SourcePackage, Digest: cs.ReleasedDigest(), Size: int64(len(cs.ReleasedArchive()))}
 	out = append(out, pkg)
-	switch spec.Signing.Mode {
-	case config.SigningKey:
-		out = append(out, desiredAsset{Name: pkg.Name + ".sig", Source: SourceSignature})
-	case config.SigningKeyless:
-		out = append(out, desiredAsset{Name: pkg.Name + ".sig", Source: SourceSignature},
-			desiredAsset{Name: pkg.Name + ".pem", Source: SourceCertificate})
-	}
+	out = append(out, signatureAssets(spec.Signing, pkg.Name)...)
 
 	if cs.Lineage != nil {
 		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs), spec.Signing.Provenance)
@@ -69,6 +63,26 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 		out = append(out, desiredAsset{Name: la.Name, Source: SourceFile, Path: la.Path, Digest: la.Digest, Size: la.Size})
 	}
 	return out, warnings, blocked, nil
+}
+
+// signatureAssets are the signature files of the package, one signing:
+// `cosign sign-blob`'s .sig (and .pem when keyless) for the legacy format,
+// `cosign sign-blob --bundle`'s .sigstore.json for the bundle format.
+func signatureAssets(s config.Signing, pkgName string) []desiredAsset {
+	if s.Mode != config.SigningKey && s.Mode != config.SigningKeyless {
+		return nil
+	}
+	var out []desiredAsset
+	if s.Format.Writes(config.FormatLegacy) {
+		out = append(out, desiredAsset{Name: pkgName + ".sig", Source: SourceSignature})
+		if s.Mode == config.SigningKeyless {
+			out = append(out, desiredAsset{Name: pkgName + ".pem", Source: SourceCertificate})
+		}
+	}
+	if s.Format.Writes(config.FormatBundle) {
+		out = append(out, desiredAsset{Name: state.BundleAssetName(pkgName), Source: SourceBundle})
+	}
+	return out
 }
 
 // finalManifest is the digest the registry holds for the chart once the

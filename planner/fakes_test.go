@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"syscall"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
@@ -136,22 +138,34 @@ func (r *fakeRegistry) Push(_ context.Context, repo, tag string, pkg *state.Pack
 // blobs; it counts signatures so a test sees a duplicate.
 type fakeSigner struct {
 	mu   sync.Mutex
-	sigs map[string]int // repo@digest → signatures
+	sigs map[string]map[config.SignatureFormat]int // repo@digest → format → signatures
 	f    *faults
 	// keyless makes SignBlob return a certificate, as Fulcio's is: one
 	// per signing, and a signature verifies only with its own.
 	keyless bool
-	blobs   int // blob signings made
+	// format is signing.format: which blob files SignBlob returns, and
+	// what SignManifest signs when given no formats.
+	format config.SignatureFormat
+	blobs  int // blob signings made
 }
 
-func newFakeSigner() *fakeSigner { return &fakeSigner{sigs: map[string]int{}} }
+func newFakeSigner() *fakeSigner {
+	return &fakeSigner{sigs: map[string]map[config.SignatureFormat]int{}}
+}
 
 func (s *fakeSigner) VerifySignatures(_ context.Context, repo, digest string) (*state.SignatureState, error) {
 	var st state.SignatureState
 	err := s.f.run("verify", func() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		st.Count = s.sigs[repo+"@"+digest]
+		byFormat := s.sigs[repo+"@"+digest]
+		for f, place := range map[config.SignatureFormat]string{config.FormatLegacy: state.SignatureFormatLegacy, config.FormatBundle: state.SignatureFormatFallbackTag} {
+			st.Count += byFormat[f]
+			if byFormat[f] > 0 {
+				st.Formats = append(st.Formats, place)
+			}
+		}
+		slices.Sort(st.Formats)
 		st.Valid = st.Count > 0
 		if !st.Valid {
 			st.Reason = "no signature"
@@ -161,11 +175,21 @@ func (s *fakeSigner) VerifySignatures(_ context.Context, repo, digest string) (*
 	return &st, err
 }
 
-func (s *fakeSigner) SignManifest(_ context.Context, repo, digest string) error {
+// SignManifest signs in each format given (a real signer skips the ones
+// already signed; this one counts, so a test sees a duplicate).
+func (s *fakeSigner) SignManifest(_ context.Context, repo, digest string, formats ...config.SignatureFormat) error {
+	if len(formats) == 0 {
+		formats = s.format.Kinds()
+	}
 	return s.f.run("sign", func() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.sigs[repo+"@"+digest]++
+		if s.sigs[repo+"@"+digest] == nil {
+			s.sigs[repo+"@"+digest] = map[config.SignatureFormat]int{}
+		}
+		for _, f := range formats {
+			s.sigs[repo+"@"+digest][f]++
+		}
 		return nil
 	})
 }
@@ -176,24 +200,43 @@ func (s *fakeSigner) SignBlob(_ context.Context, blob []byte) (*state.BlobSignat
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.blobs++
-		sig = &state.BlobSignature{Signature: []byte(fmt.Sprintf("sig:%d:%s", s.blobs, sha(blob)))}
-		if s.keyless {
-			sig.Certificate = []byte(fmt.Sprintf("cert:%d", s.blobs))
+		sig = &state.BlobSignature{}
+		if s.format.Writes(config.FormatLegacy) {
+			sig.Signature = []byte(fmt.Sprintf("sig:%d:%s", s.blobs, sha(blob)))
+			if s.keyless {
+				sig.Certificate = []byte(fmt.Sprintf("cert:%d", s.blobs))
+			}
+		}
+		if s.format.Writes(config.FormatBundle) {
+			sig.Bundle = []byte(fmt.Sprintf("bundle:%d:%s", s.blobs, sha(blob)))
 		}
 		return nil
 	})
 	return sig, err
 }
 
-// VerifyBlob accepts a signature of these bytes, with, in keyless mode, the
-// certificate of the same signing.
+// VerifyBlob accepts the files of one signing of these bytes: the
+// signature with, in keyless mode, its certificate, and the bundle.
 func (s *fakeSigner) VerifyBlob(_ context.Context, blob []byte, sig *state.BlobSignature) error {
-	var n int
+	n := -1
+	if len(sig.Bundle) > 0 {
+		var digest string
+		if _, err := fmt.Sscanf(string(sig.Bundle), "bundle:%d:%s", &n, &digest); err != nil || digest != sha(blob) {
+			return errors.New("bundle does not verify these bytes")
+		}
+		if len(sig.Signature) == 0 {
+			return nil
+		}
+	}
+	var m int
 	var digest string
-	if _, err := fmt.Sscanf(string(sig.Signature), "sig:%d:%s", &n, &digest); err != nil || digest != sha(blob) {
+	if _, err := fmt.Sscanf(string(sig.Signature), "sig:%d:%s", &m, &digest); err != nil || digest != sha(blob) {
 		return errors.New("signature does not verify these bytes")
 	}
-	if s.keyless && string(sig.Certificate) != fmt.Sprintf("cert:%d", n) {
+	if n >= 0 && n != m {
+		return errors.New("the bundle is not the signing of the signature")
+	}
+	if s.keyless && string(sig.Certificate) != fmt.Sprintf("cert:%d", m) {
 		return errors.New("signature does not verify with this certificate")
 	}
 	return nil
@@ -215,7 +258,18 @@ type blobReader struct {
 func (s *fakeSigner) count(repo, digest string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sigs[repo+"@"+digest]
+	n := 0
+	for _, c := range s.sigs[repo+"@"+digest] {
+		n += c
+	}
+	return n
+}
+
+// countFormat is count for one format.
+func (s *fakeSigner) countFormat(repo, digest string, f config.SignatureFormat) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sigs[repo+"@"+digest][f]
 }
 
 func sha(b []byte) string {

@@ -55,6 +55,11 @@ func inputsHash(spec *config.Spec, snap *state.Snapshot) (string, error) {
 		in.Provenance = spec.Digest
 	}
 	in.Signing = []string{string(s.Mode), relTo(spec.Dir, s.Key), relTo(spec.Dir, s.PublicKey), s.Identity.Issuer, s.Identity.SubjectRegexp, s.FulcioURL, s.RekorURL, fmt.Sprint(s.TlogUpload), string(s.OnFailure)}
+	if s.Format != "" && s.Format != config.FormatLegacy {
+		// Only when set, so that plans saved before the setting existed
+		// keep their hash.
+		in.Signing = append(in.Signing, "format="+string(s.Format))
+	}
 	in.Release = append([]string{fmt.Sprint(spec.Release.Atomic), spec.Release.NotesTemplate}, spec.Release.Files...)
 	for _, a := range spec.Release.Assets {
 		in.Release = append(in.Release, fmt.Sprintf("%s/%t", a.Name, a.Required))

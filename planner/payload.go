@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/relctl/relctl/config"
 )
 
 // The payloads below are the typed instructions a change carries from Plan
@@ -28,6 +30,18 @@ type OCIChange struct {
 type SignatureChange struct {
 	Repository string `json:"repository"`
 	Manifest   string `json:"manifest"`
+	// Formats are the formats to sign in ("legacy", "bundle"): those
+	// signing.format asks for that held no valid signature at plan time.
+	// Empty means legacy (plans saved before formats existed).
+	Formats []config.SignatureFormat `json:"formats,omitempty"`
+}
+
+// formats is what Apply signs in.
+func (s *SignatureChange) formats() []config.SignatureFormat {
+	if len(s.Formats) == 0 {
+		return []config.SignatureFormat{config.FormatLegacy}
+	}
+	return s.Formats
 }
 
 // ReleaseChange is what creating or completing the chart's GitHub release
@@ -60,12 +74,15 @@ const (
 	SourcePackage     AssetSource = "package"     // the chart archive
 	SourceSignature   AssetSource = "signature"   // cosign sign-blob of the archive
 	SourceCertificate AssetSource = "certificate" // its certificate (keyless)
+	SourceBundle      AssetSource = "bundle"      // the Sigstore bundle of the same signing
 	SourceFile        AssetSource = "file"        // a file of the chart or the spec
 	SourceLineage     AssetSource = "lineage"     // the attestation lineage file
 )
 
 // signed reports whether the asset exists only when the chart is signed.
-func (s AssetSource) signed() bool { return s == SourceSignature || s == SourceCertificate }
+func (s AssetSource) signed() bool {
+	return s == SourceSignature || s == SourceCertificate || s == SourceBundle
+}
 
 // AssetChange is what uploading and confirming one release asset needs.
 type AssetChange struct {

@@ -212,21 +212,28 @@ func ociFingerprint(o state.OCIState) string {
 }
 
 // planSignature decides the cosign signature of the manifest that will be
-// in the registry after the chart's change.
+// in the registry after the chart's change: in the formats signing.format
+// asks for that hold no valid signature (state.MissingFormats), so that a
+// digest never gets a second signature of one format.
 func planSignature(spec *config.Spec, c config.Chart, cs *state.ChartState, oci Change) Change {
 	target := cs.OCI.ManifestDigest
 	if oci.Action == ActionCreate || oci.Action == ActionReplace || oci.Action == ActionBlocked {
 		target = cs.OCI.LocalManifestDigest
 	}
+	format := spec.Signing.Format
 	ch := Change{
 		Address:   fmt.Sprintf("%s.%s", TypeOCISignature, c.Name),
 		Type:      TypeOCISignature,
 		Chart:     c.Name,
-		After:     map[string]string{"manifest": target, "mode": string(spec.Signing.Mode), "reference": cs.OCI.Repository + ":" + sigTag(target)},
+		After:     map[string]string{"manifest": target, "mode": string(spec.Signing.Mode), "reference": signatureReference(cs.OCI.Repository, target, format)},
 		Signature: &SignatureChange{Repository: cs.OCI.Repository, Manifest: target},
+	}
+	if format != "" && format != config.FormatLegacy {
+		ch.After["format"] = string(format)
 	}
 	sig := cs.Signature
 	if oci.Action != ActionNoOp || sig == nil {
+		ch.Signature.Formats = format.Kinds()
 		ch.Action, ch.Reason, ch.Fingerprint = ActionCreate, "chart not yet in the registry at this digest", "unsigned"
 		return ch
 	}
@@ -238,12 +245,30 @@ func planSignature(spec *config.Spec, c config.Chart, cs *state.ChartState, oci 
 		ch.Before["formats"] = strings.Join(sig.Formats, ", ")
 		ch.Fingerprint += "/" + ch.Before["formats"]
 	}
-	if sig.Valid {
+	missing := state.MissingFormats(sig, format)
+	if len(missing) == 0 {
 		ch.Action, ch.Reason = ActionNoOp, sig.Reason
 		return ch
 	}
+	ch.Signature.Formats = missing
 	ch.Action, ch.Reason = ActionCreate, sig.Reason
+	if sig.Valid {
+		names := make([]string, len(missing))
+		for i, f := range missing {
+			names[i] = string(f)
+		}
+		ch.Reason += fmt.Sprintf("; signs in the %s format too (format = %q)", strings.Join(names, " and "), format)
+	}
 	return ch
+}
+
+// signatureReference names where the signature goes, for people: the
+// legacy signature tag, or for bundles alone the manifest they refer to.
+func signatureReference(repository, digest string, format config.SignatureFormat) string {
+	if format.Writes(config.FormatLegacy) {
+		return repository + ":" + sigTag(digest)
+	}
+	return repository + "@" + digest + " (referrer)"
 }
 
 // sigTag is cosign's tag for the signatures of a manifest digest.

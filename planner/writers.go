@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
@@ -16,9 +17,10 @@ type RegistryWriter interface {
 
 // Signer signs manifests and blobs. VerifySignatures is the precondition
 // check made right before signing, so a re-run never signs twice.
+// SignManifest signs in each of formats that holds no valid signature.
 type Signer interface {
 	VerifySignatures(ctx context.Context, repository, manifestDigest string) (*state.SignatureState, error)
-	SignManifest(ctx context.Context, repository, manifestDigest string) error
+	SignManifest(ctx context.Context, repository, manifestDigest string, formats ...config.SignatureFormat) error
 	SignBlob(ctx context.Context, blob []byte) (*state.BlobSignature, error)
 }
 

@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -32,18 +33,27 @@ type SignatureSetState struct {
 // maxSignatureFile bounds a .sig or .pem download: both are a few KiB.
 const maxSignatureFile = 1 << 20
 
+// BundleAssetName is the release asset holding the Sigstore bundle of a
+// file's signature (`cosign sign-blob --bundle`'s output):
+// <chart>-<version>.tgz.sigstore.json.
+func BundleAssetName(fileName string) string { return fileName + ".sigstore.json" }
+
 // CheckSignatureSets verifies the signature files of every draft of each
 // chart that holds at least one of them, against the package the release
-// carries, and records the verdict in Release.SignatureSet. Published
-// releases are left to `relctl verify`: their assets can no longer be
-// repaired before publication. Refresh calls it when Readers.Blobs is set;
-// parallelism <= 0 means 8.
+// carries, and records the verdict in Release.SignatureSet. The files are
+// those signing.format writes: the .sig (and .pem when keyless) for
+// "legacy", the .sigstore.json for "bundle", all for "both"; one missing,
+// or files of two signings, make the set not valid. Published releases are
+// left to `relctl verify`: their assets can no longer be repaired before
+// publication. Refresh calls it when Readers.Blobs is set; parallelism <= 0
+// means 8.
 func CheckSignatureSets(ctx context.Context, snap *Snapshot, spec *config.Spec, r BlobSignatureReader, parallelism int) error {
 	limit := parallelism
 	if limit <= 0 {
 		limit = 8
 	}
 	keyless := spec.Signing.Mode == config.SigningKeyless
+	format := spec.Signing.Format
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
 	for i := range snap.Charts {
@@ -51,35 +61,56 @@ func CheckSignatureSets(ctx context.Context, snap *Snapshot, spec *config.Spec, 
 		if cs.Package == nil {
 			continue
 		}
-		sigName, pemName := cs.Package.FileName+".sig", cs.Package.FileName+".pem"
+		// The files of the set, in the order messages name them.
+		var names []string
+		if format.Writes(config.FormatLegacy) {
+			names = append(names, cs.Package.FileName+".sig")
+			if keyless {
+				names = append(names, cs.Package.FileName+".pem")
+			}
+		}
+		if format.Writes(config.FormatBundle) {
+			names = append(names, BundleAssetName(cs.Package.FileName))
+		}
 		for ri := range cs.Releases {
 			rel := &cs.Releases[ri]
 			if !rel.Draft {
 				continue
 			}
-			sig, pem := uploadedAsset(rel.Assets, sigName), uploadedAsset(rel.Assets, pemName)
-			if sig == nil && (pem == nil || !keyless) {
-				continue
+			found := map[string]*Asset{}
+			var have, missing []string
+			for _, n := range names {
+				if a := uploadedAsset(rel.Assets, n); a != nil {
+					found[n] = a
+					have = append(have, n)
+				} else {
+					missing = append(missing, n)
+				}
 			}
 			switch {
-			case sig == nil:
-				rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s is missing: %s alone verifies nothing", sigName, pemName)}
+			case len(have) == 0:
 				continue
-			case keyless && pem == nil:
-				rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s is missing: %s cannot be verified without its certificate", pemName, sigName)}
+			case len(missing) > 0 && len(have) == 1 && strings.HasSuffix(have[0], ".pem"):
+				rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s is missing: %s alone verifies nothing", missing[0], have[0])}
+				continue
+			case len(missing) > 0 && strings.HasSuffix(missing[0], ".pem"):
+				rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s is missing: %s cannot be verified without its certificate", missing[0], have[0])}
+				continue
+			case len(missing) > 0:
+				rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s is missing: %s alone is half of one signing", missing[0], strings.Join(have, " and "))}
 				continue
 			}
 			g.Go(func() error {
-				set, err := readSignatureSet(gctx, r, sig, pem)
+				set, err := readSignatureSet(gctx, r, found, cs.Package.FileName)
 				if err != nil {
 					return fmt.Errorf("read the signature of %s from release %s: %w", cs.Package.FileName, rel.TagName, err)
 				}
 				if err := r.VerifyBlob(gctx, cs.ReleasedArchive(), set); err != nil {
-					what := sigName
-					if pem != nil {
-						what = sigName + " and " + pemName
+					if len(have) == 1 {
+						rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s does not verify %s", have[0], cs.Package.FileName)}
+						return nil
 					}
-					rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s do not verify %s together (not from one signing, or not of this package)", what, cs.Package.FileName)}
+					rel.SignatureSet = &SignatureSetState{Reason: fmt.Sprintf("%s do not verify %s together (not from one signing, or not of this package)", strings.Join(have, " and "), cs.Package.FileName)}
 					return nil
 				}
 				rel.SignatureSet = &SignatureSetState{Valid: true, Reason: "verifies the package"}
@@ -90,16 +121,27 @@ func CheckSignatureSets(ctx context.Context, snap *Snapshot, spec *config.Spec, 
 	return g.Wait()
 }
 
-func readSignatureSet(ctx context.Context, r BlobSignatureReader, sig, pem *Asset) (*BlobSignature, error) {
-	b, err := r.DownloadAsset(ctx, sig.ID, maxSignatureFile)
-	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", sig.Name, err)
-	}
-	set := &BlobSignature{Signature: b}
-	if pem != nil {
-		if set.Certificate, err = r.DownloadAsset(ctx, pem.ID, maxSignatureFile); err != nil {
-			return nil, fmt.Errorf("download %s: %w", pem.Name, err)
+// readSignatureSet downloads the set's files (by name, as
+// CheckSignatureSets found them).
+func readSignatureSet(ctx context.Context, r BlobSignatureReader, found map[string]*Asset, fileName string) (*BlobSignature, error) {
+	set := &BlobSignature{}
+	for _, f := range []struct {
+		name string
+		into *[]byte
+	}{
+		{fileName + ".sig", &set.Signature},
+		{fileName + ".pem", &set.Certificate},
+		{BundleAssetName(fileName), &set.Bundle},
+	} {
+		a := found[f.name]
+		if a == nil {
+			continue
 		}
+		b, err := r.DownloadAsset(ctx, a.ID, maxSignatureFile)
+		if err != nil {
+			return nil, fmt.Errorf("download %s: %w", a.Name, err)
+		}
+		*f.into = b
 	}
 	return set, nil
 }

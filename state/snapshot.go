@@ -3,6 +3,8 @@ package state
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/relctl/relctl/config"
 )
 
 // Snapshot is everything observed for one spec at one moment.
@@ -170,6 +172,47 @@ const (
 
 // SignatureFormats lists every format, in the order Formats uses.
 var SignatureFormats = []string{SignatureFormatLegacy, SignatureFormatReferrer, SignatureFormatFallbackTag}
+
+// Has reports whether a valid signature is stored in the format kind
+// signing.format names: config.FormatLegacy (the signature tag) or
+// config.FormatBundle (a Sigstore bundle, as a referrer or under the
+// fallback tag). A nil state has none.
+func (s *SignatureState) Has(kind config.SignatureFormat) bool {
+	if s == nil {
+		return false
+	}
+	for _, f := range s.Formats {
+		switch {
+		case kind == config.FormatLegacy && f == SignatureFormatLegacy:
+			return true
+		case kind == config.FormatBundle && (f == SignatureFormatReferrer || f == SignatureFormatFallbackTag):
+			return true
+		}
+	}
+	return false
+}
+
+// MissingFormats lists the formats to sign a manifest in, given what was
+// found (st, nil when nothing was looked up) and signing.format. With
+// "legacy" or "bundle", any valid signature counts, whatever its format:
+// a chart someone signed with cosign v3 is signed. With "both", each
+// format without a valid signature is missing. Never a format that holds
+// one: a digest gets at most one signature per format from relctl.
+func MissingFormats(st *SignatureState, format config.SignatureFormat) []config.SignatureFormat {
+	if st == nil || !st.Valid {
+		return format.Kinds()
+	}
+	if format != config.FormatBoth {
+		return nil
+	}
+	var out []config.SignatureFormat
+	for _, k := range format.Kinds() {
+		if !st.Has(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // Release is a GitHub release as observed.
 type Release struct {

@@ -25,6 +25,11 @@ type BlobSignature struct {
 	// Certificate is the PEM signing certificate (keyless mode), nil for
 	// key mode.
 	Certificate []byte
+	// Bundle is the Sigstore bundle of the same signing (the
+	// .tgz.sigstore.json file `cosign verify-blob --bundle` reads), nil
+	// unless signing.format writes bundles. With format "bundle" alone it is
+	// all there is: Signature and Certificate are then nil.
+	Bundle []byte
 }
 
 // Issue is a GitHub issue relctl keeps: the drift report.

@@ -23,7 +23,11 @@ With --sigstore it also serves a private Sigstore (Fulcio, Rekor, and a
 GitHub Actions OIDC token endpoint whose tokens name the repository's
 .github/workflows/release.yaml) and prints FULCIO_URL, REKOR_URL,
 TRUSTED_ROOT and the ACTIONS_ID_TOKEN_REQUEST_* pair: keyless signing with
-signing { fulcio_url, rekor_url, trusted_root } set from them.`,
+signing { fulcio_url, rekor_url, trusted_root } set from them.
+
+The registry has no referrers API, like GHCR: cosign v3 and relctl then keep
+Sigstore bundles under the fallback tag sha256-<hex>. With --referrers it
+serves one, as Docker Hub, Harbor or zot do.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := startSandbox(cmd.Context(), opts)
@@ -42,5 +46,6 @@ signing { fulcio_url, rekor_url, trusted_root } set from them.`,
 	cmd.Flags().StringVar(&opts.githubAddr, "github-addr", "127.0.0.1:0", "listen `ADDR` of the GitHub emulator")
 	cmd.Flags().StringVar(&opts.repository, "repository", "acme/charts", "the emulated `OWNER/NAME` repository")
 	cmd.Flags().BoolVar(&opts.sigstore, "sigstore", false, "also serve a private Sigstore for keyless signing")
+	cmd.Flags().BoolVar(&opts.referrers, "referrers", false, "the registry serves the OCI 1.1 referrers API")
 	return cmd
 }

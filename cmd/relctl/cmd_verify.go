@@ -15,9 +15,11 @@ func verifyCmd(g *globals, env *Env) *cobra.Command {
 		Long: `Check what is published for each declared chart version (or the named
 charts): the registry holds the chart, its signature verifies for the
 configured key or identity, the release is published, the release's .tgz is
-the registry's chart layer byte for byte, and its .tgz.sig verifies against
-it; with signing { provenance = true }, the manifest has a valid SLSA
-provenance attestation naming its digest. Exit 1 when any check fails.`,
+the registry's chart layer byte for byte, and its signature files verify
+against it (.tgz.sig and .tgz.pem together; .tgz.sigstore.json, the Sigstore
+bundle, with signing.format "bundle" or "both"); with signing { provenance =
+true }, the manifest has a valid SLSA provenance attestation naming its
+digest. Exit 1 when any check fails.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			o, err := observe(ctx, g, env, planOptions{all: true, only: args, exact: true}, forReading)

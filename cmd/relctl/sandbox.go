@@ -34,6 +34,7 @@ type sandboxOptions struct {
 	registryAddr, githubAddr string
 	repository               string // owner/name; "" means acme/charts
 	sigstore                 bool
+	referrers                bool // the registry serves the OCI 1.1 referrers API
 }
 
 func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
@@ -45,7 +46,7 @@ func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
 	if s.repo == "" {
 		s.repo = "acme/charts"
 	}
-	reg, err := ocitest.Start(ctx, ocitest.Options{Addr: opts.registryAddr})
+	reg, err := ocitest.Start(ctx, ocitest.Options{Addr: opts.registryAddr, Referrers: opts.referrers})
 	if err != nil {
 		return nil, err
 	}

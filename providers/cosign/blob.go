@@ -10,55 +10,80 @@ import (
 
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	"github.com/sigstore/rekor/pkg/generated/models"
 	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
-// SignBlob signs a file's bytes as `cosign sign-blob` does: the result is
-// the base64 signature (the .sig asset) and, in keyless mode, the PEM
-// signing certificate (the .pem asset), which `cosign verify-blob
-// --signature --certificate` accept.
+// SignBlob signs a file's bytes as `cosign sign-blob` does. With
+// signing.format "legacy" (or "both") the result holds the base64
+// signature (the .sig asset) and, in keyless mode, the PEM signing
+// certificate (the .pem asset), which `cosign verify-blob --signature
+// --certificate` accept. With "bundle" (or "both") it holds the Sigstore
+// bundle `cosign sign-blob --bundle` writes (the .sigstore.json asset),
+// which `cosign verify-blob --bundle` accepts. All come from one signing:
+// the bundle carries the very signature of the .sig, and the certificate
+// of the .pem.
 //
-// With Signing.TlogUpload the signature is recorded in Rekor, but the Rekor
-// bundle is not returned (state.BlobSignature has no place for it):
-// VerifyBlob then finds the entry online.
+// With Signing.TlogUpload the signature is recorded in Rekor; the bundle
+// carries the entry, the .sig does not (VerifyBlob then finds the entry
+// online).
 func (s *Signer) SignBlob(ctx context.Context, blob []byte) (*state.BlobSignature, error) {
 	if err := s.canSign(); err != nil {
 		return nil, err
 	}
 	what := "sign file " + blobName(blob)
-	sv, cert, _, err := s.signerForOne(ctx)
+	bs, err := s.newBundleSigner(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	raw, err := sv.SignMessage(bytes.NewReader(blob), signatureoptions.WithContext(ctx))
+	raw, err := bs.sv.SignMessage(bytes.NewReader(blob), signatureoptions.WithContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("%s with %s: %w", what, s.signerName(), err)
 	}
+	var entry *models.LogEntryAnon
 	if s.signing.TlogUpload {
-		if _, err := s.uploadToTlog(ctx, sv, cert, raw, blob); err != nil {
+		if entry, err = s.logEntry(ctx, bs.sv, bs.cert, raw, blob); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	out := &state.BlobSignature{Signature: []byte(base64.StdEncoding.EncodeToString(raw))}
-	if cert != nil {
-		out.Certificate = append([]byte(nil), cert...)
+	out := &state.BlobSignature{}
+	if s.signing.Format.Writes(config.FormatLegacy) {
+		out.Signature = []byte(base64.StdEncoding.EncodeToString(raw))
+		if bs.cert != nil {
+			out.Certificate = append([]byte(nil), bs.cert...)
+		}
+	}
+	if s.signing.Format.Writes(config.FormatBundle) {
+		if out.Bundle, err = s.blobBundle(bs, blob, raw, entry); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
 	}
 	return out, nil
 }
 
-// VerifyBlob checks that sig is a valid signature of blob for the
-// configured key, or in keyless mode that its certificate chains to the
-// Fulcio roots and names the configured identity. A nil error means valid.
+// VerifyBlob checks the signature files of blob, together: the .sig (and
+// in keyless mode the .pem, whose certificate must chain to the Fulcio
+// roots and name the configured identity) and the Sigstore bundle, each
+// that sig holds. When it holds both a .sig and a bundle, they must be one
+// signing: the same signature (and certificate). A nil error means valid.
 func (s *Signer) VerifyBlob(ctx context.Context, blob []byte, sig *state.BlobSignature) error {
 	if err := s.enabled(); err != nil {
 		return err
 	}
 	what := "verify the signature of file " + blobName(blob)
-	if sig == nil || len(bytes.TrimSpace(sig.Signature)) == 0 {
+	if sig == nil || (len(bytes.TrimSpace(sig.Signature)) == 0 && len(sig.Bundle) == 0) {
 		return fmt.Errorf("%s: no signature", what)
+	}
+	if len(sig.Bundle) > 0 {
+		if err := s.verifyBlobBundle(ctx, blob, sig); err != nil {
+			return fmt.Errorf("%s: the Sigstore bundle: %w", what, err)
+		}
+		if len(bytes.TrimSpace(sig.Signature)) == 0 {
+			return nil
+		}
 	}
 	var opts []static.Option
 	if len(sig.Certificate) > 0 {

@@ -6,6 +6,8 @@ package cosign
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,6 +28,8 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/relctl/relctl/state"
 )
@@ -210,21 +214,7 @@ func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash
 // such a bundle as not valid; without the log, as for legacy signatures,
 // the certificate must still be valid now.
 func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
-	if !co.IgnoreTlog {
-		return errors.New("the transparency log entry of a keyless bundle needs a Sigstore trusted root")
-	}
-	vc, err := b.VerificationContent()
-	if err != nil {
-		return err
-	}
-	cert := vc.Certificate()
-	if cert == nil {
-		return errors.New("keyless bundle without a certificate")
-	}
-	if now := time.Now(); now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
-		return errors.New("the certificate has expired, and no transparency log proves when it signed")
-	}
-	verifier, err := cosignpkg.ValidateAndUnpackCert(cert, co)
+	verifier, err := bundleCertVerifier(b, co)
 	if err != nil {
 		return err
 	}
@@ -261,6 +251,81 @@ func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosign
 		}
 	}
 	return errors.New("the statement names another digest")
+}
+
+// bundleCertVerifier checks a keyless bundle's certificate without a
+// trusted root (see verifyBundleWithRoots) and returns its key.
+func bundleCertVerifier(b *sgbundle.Bundle, co *cosignpkg.CheckOpts) (signature.Verifier, error) {
+	if !co.IgnoreTlog {
+		return nil, errors.New("the transparency log entry of a keyless bundle needs a Sigstore trusted root")
+	}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return nil, err
+	}
+	cert := vc.Certificate()
+	if cert == nil {
+		return nil, errors.New("keyless bundle without a certificate")
+	}
+	if now := time.Now(); now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+		return nil, errors.New("the certificate has expired, and no transparency log proves when it signed")
+	}
+	return cosignpkg.ValidateAndUnpackCert(cert, co)
+}
+
+// verifyBlobBundle checks the Sigstore bundle of a file (the
+// .tgz.sigstore.json `cosign sign-blob --bundle` writes) against its
+// bytes, for the configured key or identity, and that it is the signing
+// of the .sig (and .pem) sig also holds, if any.
+func (s *Signer) verifyBlobBundle(ctx context.Context, blob []byte, sig *state.BlobSignature) error {
+	var b sgbundle.Bundle
+	if err := b.UnmarshalJSON(sig.Bundle); err != nil {
+		return fmt.Errorf("not a Sigstore bundle: %w", err)
+	}
+	ms := b.GetMessageSignature()
+	if ms == nil {
+		return errors.New("the bundle holds no message signature (a blob bundle does)")
+	}
+	if raw := bytes.TrimSpace(sig.Signature); len(raw) > 0 {
+		dec, err := base64.StdEncoding.DecodeString(string(raw))
+		if err != nil || !bytes.Equal(dec, ms.GetSignature()) {
+			return errors.New("it is not the signing of the .sig: the signatures differ")
+		}
+	}
+	if len(sig.Certificate) > 0 {
+		vc, err := b.VerificationContent()
+		if err != nil {
+			return err
+		}
+		certPEM, err := certificatePEM(sig.Certificate)
+		if err != nil {
+			return err
+		}
+		certs, err := cryptoutils.UnmarshalCertificatesFromPEM(certPEM)
+		if err != nil || len(certs) == 0 || vc.Certificate() == nil || !certs[0].Equal(vc.Certificate()) {
+			return errors.New("it is not the signing of the .pem: the certificates differ")
+		}
+	}
+	co, err := s.checkOpts(ctx, false)
+	if err != nil {
+		return err
+	}
+	bco, err := s.bundleCheckOpts(ctx, co)
+	if err != nil {
+		return err
+	}
+	if bco.TrustedMaterial == nil {
+		verifier, err := bundleCertVerifier(&b, bco)
+		if err != nil {
+			return err
+		}
+		if sum := sha256.Sum256(blob); !bytes.Equal(ms.GetMessageDigest().GetDigest(), sum[:]) {
+			return errors.New("the bundle signs other bytes")
+		}
+		return verifier.VerifySignature(bytes.NewReader(ms.GetSignature()), bytes.NewReader(blob))
+	}
+	_, err = cosignpkg.VerifyNewBundle(ctx, bco, sgverify.WithArtifact(bytes.NewReader(blob)), &b)
+	return err
 }
 
 // isUnauthorized reports a registry 401 or 403.

@@ -279,6 +279,9 @@ type referrersFront struct {
 	mu   sync.Mutex
 	refs map[string][]map[string]any // "<name>@<subject digest>" → descriptors
 	gets int
+	// fallbacks counts fallback tag uploads, which a client that saw
+	// OCI-Subject need not make.
+	fallbacks int
 }
 
 var (
@@ -310,6 +313,9 @@ func startReferrersFront(t *testing.T, registryHost string) *referrersFront {
 			return
 		}
 		if fallbackTagRe.MatchString(m[2]) {
+			f.mu.Lock()
+			f.fallbacks++
+			f.mu.Unlock()
 			w.WriteHeader(http.StatusCreated)
 			return
 		}
@@ -354,4 +360,10 @@ func (f *referrersFront) referrerGets() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.gets
+}
+
+func (f *referrersFront) fallbackTagPuts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fallbacks
 }

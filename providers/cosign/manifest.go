@@ -20,16 +20,27 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
-// SignManifest signs repository@manifestDigest and adds the signature as a
-// layer of its signature tag, as `cosign sign <repository>@<digest>` does,
-// uploading to the transparency log when Signing.TlogUpload is set.
+// SignManifest signs repository@manifestDigest in each of formats
+// (config.FormatLegacy, config.FormatBundle) that holds no valid signature
+// yet, uploading to the transparency log when Signing.TlogUpload is set:
 //
-// It is safe to repeat: when the tag already holds a signature that verifies
-// (same key, or same identity), it signs nothing and writes nothing, so a
-// retry after an ambiguous failure does not add a second signature. In key
-// mode cosign's duplicate detection also guards the write itself. A manifest
-// that does not exist is an error wrapping state.ErrNotFound.
-func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest string) error {
+//   - legacy: a layer of its signature tag, as `cosign sign` of cosign v2
+//     does;
+//   - bundle: a Sigstore bundle of cosign's signature statement, attached
+//     as cosign v3 does (PushBundle: a referrer, or under the referrers
+//     fallback tag).
+//
+// Without formats it signs what signing.format asks for
+// (state.MissingFormats): with "legacy" or "bundle", nothing when any valid
+// signature exists; with "both", each format that lacks one.
+//
+// It is safe to repeat: a format that already holds a signature that
+// verifies (same key, or same identity) is not signed again, so a retry
+// after an ambiguous failure adds no second signature of that format. In
+// key mode cosign's duplicate detection also guards the legacy write. In
+// keyless mode the formats written by one call share one certificate. A
+// manifest that does not exist is an error wrapping state.ErrNotFound.
+func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest string, formats ...config.SignatureFormat) error {
 	if err := s.canSign(); err != nil {
 		return err
 	}
@@ -39,25 +50,68 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 	}
 	what := fmt.Sprintf("sign %s", ref)
 
-	if st, err := s.VerifySignatures(ctx, repository, manifestDigest); err != nil {
+	st, err := s.VerifySignatures(ctx, repository, manifestDigest)
+	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
-	} else if st.Valid {
+	}
+	var todo []config.SignatureFormat
+	if len(formats) == 0 {
+		todo = state.MissingFormats(st, s.signing.Format)
+	}
+	for _, f := range formats {
+		if !st.Has(f) {
+			todo = append(todo, f)
+		}
+	}
+	if len(todo) == 0 {
 		return nil
 	}
 
+	var bs *bundleSigner
+	signer := func() (bundleSigner, error) {
+		if bs == nil {
+			b, err := s.newBundleSigner(ctx)
+			if err != nil {
+				return bundleSigner{}, err
+			}
+			bs = &b
+		}
+		return *bs, nil
+	}
+	for _, f := range todo {
+		switch f {
+		case config.FormatLegacy:
+			err = s.signLegacy(ctx, ref, signer)
+		case config.FormatBundle:
+			err = s.signBundle(ctx, repository, ref, signer)
+		default:
+			err = fmt.Errorf("unknown signature format %q", f)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// signLegacy adds a signature layer to the manifest's signature tag.
+func (s *Signer) signLegacy(ctx context.Context, ref name.Digest, signer func() (bundleSigner, error)) error {
 	opts := s.ociOptions(ctx)
 	se, err := ociremote.SignedEntity(ref, opts...)
 	if err != nil {
 		var notFound *ociremote.EntityNotFoundError
 		if errors.As(err, &notFound) || isNotFound(err) {
-			return fmt.Errorf("%s: manifest: %w", what, state.ErrNotFound)
+			return fmt.Errorf("manifest: %w", state.ErrNotFound)
 		}
-		return fmt.Errorf("%s: read manifest: %w", what, registryError(err))
+		return fmt.Errorf("read manifest: %w", registryError(err))
 	}
-
-	sig, dupes, err := s.signPayload(ctx, ref)
+	bs, err := signer()
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
+	}
+	sig, dupes, err := s.signPayload(ctx, ref, bs)
+	if err != nil {
+		return err
 	}
 	var attachOpts []mutate.SignOption
 	if dupes != nil {
@@ -65,12 +119,45 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 	}
 	newSE, err := mutate.AttachSignatureToEntity(se, sig, attachOpts...)
 	if err != nil {
-		return fmt.Errorf("%s: attach the signature: %w", what, err)
+		return fmt.Errorf("attach the signature: %w", err)
 	}
 	if err := ociremote.WriteSignatures(ref.Repository, newSE, opts...); err != nil {
-		return fmt.Errorf("%s: push the signature tag: %w", what, registryError(err))
+		return fmt.Errorf("push the signature tag: %w", registryError(err))
 	}
 	return nil
+}
+
+// signBundle attaches a Sigstore bundle of cosign's signature statement
+// for the manifest, as `cosign sign` of cosign v3 does.
+func (s *Signer) signBundle(ctx context.Context, repository string, ref name.Digest, signer func() (bundleSigner, error)) error {
+	subject, err := s.resolveManifest(ctx, repository, ref.DigestStr())
+	if isOrasNotFound(err) {
+		return fmt.Errorf("manifest: %w", state.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read manifest: %w", err)
+	}
+	bs, err := signer()
+	if err != nil {
+		return err
+	}
+	statement, err := signStatement(subject.Digest.Algorithm().String(), subject.Digest.Encoded())
+	if err != nil {
+		return fmt.Errorf("build the signature statement: %w", err)
+	}
+	b, err := s.dsseBundle(ctx, bs, statement)
+	if err != nil {
+		return err
+	}
+	_, err = s.PushBundle(ctx, repository, BundleReferrer{
+		Subject: subject,
+		Bundle:  b,
+		Annotations: map[string]string{
+			AnnotationBundleContent:       "dsse-envelope",
+			AnnotationBundlePredicateType: signPredicateType,
+		},
+	})
+	return err
 }
 
 // signPayload makes the simple-signing payload naming ref, signs it, and
@@ -78,15 +165,12 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 // Rekor bundle when the log is used), plus the duplicate detector that
 // suits the mode: cosign's, for a long-lived key; none for an ephemeral key,
 // which no earlier signature can share.
-func (s *Signer) signPayload(ctx context.Context, ref name.Digest) (oci.Signature, mutate.DupeDetector, error) {
+func (s *Signer) signPayload(ctx context.Context, ref name.Digest, bs bundleSigner) (oci.Signature, mutate.DupeDetector, error) {
 	payload, err := manifestPayload(ref)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build the signature payload: %w", err)
 	}
-	sv, cert, chain, err := s.signerForOne(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+	sv, cert, chain := bs.sv, bs.cert, bs.chain
 	raw, err := sv.SignMessage(bytes.NewReader(payload), signatureoptions.WithContext(ctx))
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign the payload with %s: %w", s.signerName(), err)

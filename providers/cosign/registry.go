@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 
 	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
@@ -116,6 +118,11 @@ func registryError(err error) error {
 	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
 		return fmt.Errorf("%w: %w", state.ErrUnauthorized, err)
 	}
+	// oras-go's, from bundle pushes.
+	var oerr *errcode.ErrorResponse
+	if errors.As(err, &oerr) && (oerr.StatusCode == http.StatusUnauthorized || oerr.StatusCode == http.StatusForbidden) {
+		return fmt.Errorf("%w: %w", state.ErrUnauthorized, err)
+	}
 	return err
 }
 
@@ -123,4 +130,9 @@ func registryError(err error) error {
 func isNotFound(err error) bool {
 	var terr *transport.Error
 	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
+}
+
+// isOrasNotFound reports a 404 from oras-go.
+func isOrasNotFound(err error) bool {
+	return errors.Is(err, errdef.ErrNotFound)
 }

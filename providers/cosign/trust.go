@@ -15,6 +15,7 @@ import (
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
+	"github.com/sigstore/rekor/pkg/generated/models"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -102,6 +103,17 @@ func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
 // verifier check the entry offline. In key mode the entry carries the
 // public key, which Rekor then publishes: public-good Rekor is public.
 func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, certPEM, sig, signed []byte) (*cbundle.RekorBundle, error) {
+	entry, err := s.logEntry(ctx, sv, certPEM, sig, signed)
+	if err != nil {
+		return nil, err
+	}
+	return cbundle.EntryToBundle(entry), nil
+}
+
+// logEntry records a signature over signed in Rekor as a hashedrekord
+// entry and returns the entry as Rekor answered it: with its signed entry
+// timestamp and inclusion proof, what a Sigstore bundle carries.
+func (s *Signer) logEntry(ctx context.Context, sv signature.SignerVerifier, certPEM, sig, signed []byte) (*models.LogEntryAnon, error) {
 	client, err := s.rekorClient()
 	if err != nil {
 		return nil, fmt.Errorf("create a Rekor client for %s: %w", s.signing.RekorURL, err)
@@ -122,7 +134,7 @@ func (s *Signer) uploadToTlog(ctx context.Context, sv signature.SignerVerifier, 
 	if err != nil {
 		return nil, fmt.Errorf("upload to the transparency log at %s: %w", s.signing.RekorURL, err)
 	}
-	return cbundle.EntryToBundle(entry), nil
+	return entry, nil
 }
 
 // bundleCheckOpts extends co with what sigstore-go's verifier, which checks

@@ -114,10 +114,17 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 }
 
 // satisfied reports whether valid signatures in these formats are all the
-// signing block asks for, so that no other format need be read. Any valid
-// signature, in any format, makes a manifest signed.
+// signing block asks for, so that no other format need be read: any valid
+// signature makes a manifest signed, but format = "bundle" or "both" must
+// know whether a bundle is there, to write one only when it is missing.
 func (s *Signer) satisfied(formats map[string]bool) bool {
-	return len(formats) > 0
+	if len(formats) == 0 {
+		return false
+	}
+	if s.signing.Format.Writes(config.FormatBundle) {
+		return formats[state.SignatureFormatReferrer] || formats[state.SignatureFormatFallbackTag]
+	}
+	return true
 }
 
 // readSignatures returns the signature layers of a manifest; none when the

@@ -3,8 +3,7 @@
 // Actions token request endpoint that hands them out), a Fulcio that
 // certifies ephemeral keys for the identity in the token with an embedded
 // SCT from a test certificate transparency log, and a Rekor that records
-// hashedrekord entries (signatures) and dsse entries (attestations) in a
-// Merkle tree and answers with signed entry
+// hashedrekord and dsse entries in a Merkle tree and answers with signed entry
 // timestamps and inclusion proofs. A trusted_root.json describing all three
 // keys is written as cosign's --trusted-root expects it.
 //

@@ -13,11 +13,13 @@ import (
 	"github.com/cyberphone/json-canonicalization/go/src/webpki.org/jsoncanonicalizer"
 	"github.com/go-openapi/runtime"
 	"github.com/sigstore/rekor/pkg/generated/models"
-	dssev001 "github.com/sigstore/rekor/pkg/types/dsse/v0.0.1"
+	"github.com/sigstore/rekor/pkg/types"
+	"github.com/sigstore/rekor/pkg/types/dsse"
+	dsse_v001 "github.com/sigstore/rekor/pkg/types/dsse/v0.0.1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 )
 
-var errNotHashedRekord = errors.New("only hashedrekord and dsse v0.0.1 entries are accepted")
+var errNotHashedRekord = errors.New("only hashedrekord v0.0.1 and dsse v0.0.1 entries are accepted")
 
 // hashedRekord is the proposed entry; verify also checks its signature over
 // the hash, as Rekor does before logging anything.
@@ -53,7 +55,7 @@ func canonicalEntry(raw []byte, verify bool) ([]byte, error) {
 	if err := json.Unmarshal(raw, &e); err != nil {
 		return nil, err
 	}
-	if e.Kind == "dsse" && e.APIVersion == "0.0.1" {
+	if e.Kind == dsse.KIND && e.APIVersion == dsse_v001.APIVERSION {
 		return canonicalDSSE(raw)
 	}
 	if e.Kind != "hashedrekord" || e.APIVersion != "0.0.1" || e.Spec.Data.Hash.Algorithm != "sha256" {
@@ -95,16 +97,20 @@ func publicKey(p []byte) (crypto.PublicKey, []byte, error) {
 	return pub, out, err
 }
 
+// canonicalDSSE is the body Rekor stores for a proposed dsse entry (the
+// kind cosign v3 logs for bundle signatures and attestations): made by
+// rekor's own dsse type, which checks each envelope signature against its
+// verifier and keeps the envelope and payload hashes.
 func canonicalDSSE(raw []byte) ([]byte, error) {
 	pe, err := models.UnmarshalProposedEntry(bytes.NewReader(raw), runtime.JSONConsumer())
 	if err != nil {
 		return nil, err
 	}
-	entry := dssev001.NewEntry()
-	if err := entry.Unmarshal(pe); err != nil {
+	entry, err := types.CreateVersionedEntry(pe)
+	if err != nil {
 		return nil, err
 	}
-	body, err := entry.Canonicalize(context.Background())
+	body, err := types.CanonicalizeEntry(context.Background(), entry)
 	if err != nil {
 		return nil, err
 	}

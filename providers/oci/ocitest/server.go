@@ -12,6 +12,7 @@ import (
 
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/bcrypt"
 
@@ -33,6 +34,11 @@ type Options struct {
 	// and injected faults: a benchmark adds network latency and meters
 	// bytes there. nil serves the registry as is.
 	Wrap func(http.Handler) http.Handler
+	// Referrers serves the OCI 1.1 referrers API, which the distribution
+	// registry lacks (as GHCR does): a registry such as Docker Hub, Harbor
+	// or zot, where cosign v3 stores bundles as referrers without a
+	// fallback tag. False answers 404 on the referrers endpoint.
+	Referrers bool
 }
 
 // Server is a running in-process registry.
@@ -101,7 +107,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		cfg.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "relctl-test", "path": path}}
 	}
-	app := handlers.NewApp(ctx, cfg)
+	var app http.Handler = handlers.NewApp(ctx, cfg)
+	if opts.Referrers {
+		app = &referrers{next: app, refs: map[string][]ocispec.Descriptor{}}
+	}
 	h := s.count(app)
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
