@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/provenance"
 )
 
-// attest attaches the planned provenance unless an equal one (same build
-// definition, valid for the configured key or identity) appeared since the
-// plan, as an interrupted run leaves it. An attempt whose outcome is
-// unknown is checked the same way before it is tried again, so a statement
-// is attested once.
+// attest attaches the planned provenance in each planned format that holds
+// no equal one (same build definition, valid for the configured key or
+// identity) since the plan, as an interrupted run leaves it. An attempt
+// whose outcome is unknown is checked the same way before it is tried
+// again, so a statement is attested once per format.
 func (a *applier) attest(ctx context.Context, ch Change) error {
 	if a.w.Attester == nil {
 		return errors.New("provenance is configured but no attester is available")
@@ -27,32 +28,48 @@ func (a *applier) attest(ctx context.Context, ch Change) error {
 	if ok, why := provenance.Names(p.Statement, p.Manifest); !ok {
 		return fmt.Errorf("the plan's statement is not a provenance of %s: %s", p.Manifest, why)
 	}
-	present := func() (bool, string, error) {
+	// missing lists the planned formats that hold no equal attestation.
+	missing := func() ([]config.SignatureFormat, string, error) {
 		st, err := a.w.Attester.VerifyAttestations(ctx, p.Repository, p.Manifest)
 		if err != nil {
-			return false, "", err
+			return nil, "", err
 		}
+		have := map[config.SignatureFormat]bool{}
 		for _, v := range st.Verified {
-			if v.PredicateType != p.PredicateType {
+			if v.PredicateType != p.PredicateType || have[v.Kind()] {
 				continue
 			}
-			if same, _, err := provenance.Compare(v.Statement, p.Statement, p.Manifest); err != nil || same {
-				return same, st.Reason, err
+			same, _, err := provenance.Compare(v.Statement, p.Statement, p.Manifest)
+			if err != nil {
+				return nil, st.Reason, err
+			}
+			have[v.Kind()] = same
+		}
+		var out []config.SignatureFormat
+		for _, f := range p.formats() {
+			if !have[f] {
+				out = append(out, f)
 			}
 		}
-		return false, st.Reason, nil
+		return out, st.Reason, nil
 	}
-	ok, _, err := present()
+	todo, _, err := missing()
 	if err != nil {
 		return fmt.Errorf("check attestations of %s@%s: %w", p.Repository, p.Manifest, err)
 	}
-	if ok {
+	if len(todo) == 0 {
 		return nil
 	}
 	err = a.write(ctx, func() error {
-		return a.w.Attester.AttestManifest(ctx, p.Repository, p.Manifest, p.PredicateType, p.Statement)
+		return a.w.Attester.AttestManifest(ctx, p.Repository, p.Manifest, p.PredicateType, p.Statement, todo...)
 	}, func() (observed, error) {
-		if ok, _, err := present(); err != nil || !ok {
+		left, _, err := missing()
+		if err != nil || len(left) > 0 {
+			// A retry writes only what is still missing: a format
+			// that landed before the failure is not attested twice.
+			if err == nil {
+				todo = left
+			}
 			return absent, err
 		}
 		return landed, nil
@@ -60,12 +77,12 @@ func (a *applier) attest(ctx context.Context, ch Change) error {
 	if err != nil {
 		return fmt.Errorf("attest %s@%s: %w", p.Repository, p.Manifest, err)
 	}
-	ok, reason, err := present()
+	left, reason, err := missing()
 	if err != nil {
 		return fmt.Errorf("confirm the attestation of %s@%s: %w", p.Repository, p.Manifest, err)
 	}
-	if !ok {
-		return fmt.Errorf("the attestation of %s@%s does not verify after attesting: %s", p.Repository, p.Manifest, reason)
+	if len(left) > 0 {
+		return fmt.Errorf("the attestation of %s@%s does not verify in the %s format after attesting: %s", p.Repository, p.Manifest, left[0], reason)
 	}
 	return nil
 }

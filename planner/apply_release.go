@@ -140,7 +140,7 @@ func (a *applier) archive(cs *state.ChartState) []byte { return cs.ReleasedArchi
 func (a *applier) lineage(cs *state.ChartState) ([]byte, error) {
 	for _, c := range a.spec.Charts {
 		if c.Name == cs.Name {
-			b, _, err := lineageFile(c, cs, a.snap, finalManifest(cs), a.spec.Signing.Provenance)
+			b, _, err := lineageFile(c, cs, a.snap, finalManifest(cs), provenanceFormat(a.spec))
 			return b, err
 		}
 	}

@@ -24,7 +24,7 @@ func desiredAssets(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *
 	out = append(out, signatureAssets(spec.Signing, pkg.Name)...)
 
 	if cs.Lineage != nil {
-		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs), spec.Signing.Provenance)
+		b, warns, err := lineageFile(c, cs, snap, finalManifest(cs), provenanceFormat(spec))
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -10,7 +10,8 @@ import (
 )
 
 // TypeOCIAttestation is the chart manifest's signed SLSA provenance
-// (signing { provenance = true }), attached in cosign's attestation format.
+// (signing { provenance = true }), attached in the format(s) signing.format
+// names: cosign's `.att` tag (legacy), a Sigstore bundle (bundle), or both.
 const TypeOCIAttestation ResourceType = "oci_attestation"
 
 // AttestationChange is what attesting the chart's manifest needs: the
@@ -24,6 +25,27 @@ type AttestationChange struct {
 	// "sha256:<hex>" of it.
 	Statement []byte `json:"statement"`
 	Digest    string `json:"digest"`
+	// Formats are the formats to attest in ("legacy", "bundle"): those
+	// signing.format asks for that held no attestation of this build at
+	// plan time. Empty means legacy (plans saved before formats existed).
+	Formats []config.SignatureFormat `json:"formats,omitempty"`
+}
+
+// formats is what Apply attests in.
+func (p *AttestationChange) formats() []config.SignatureFormat {
+	if len(p.Formats) == 0 {
+		return []config.SignatureFormat{config.FormatLegacy}
+	}
+	return p.Formats
+}
+
+// attestationReference names where the attestation goes, for people: the
+// legacy attestation tag, or for bundles alone the manifest they refer to.
+func attestationReference(repository, digest string, format config.SignatureFormat) string {
+	if format.Writes(config.FormatLegacy) {
+		return repository + ":" + attTag(digest)
+	}
+	return repository + "@" + digest + " (referrer)"
 }
 
 // attTag is cosign's tag for the attestations of a manifest digest.
@@ -73,6 +95,10 @@ func provenanceInputs(spec *config.Spec, snap *state.Snapshot, c config.Chart, c
 // relctl's with another build definition (the spec, the commit or a
 // dependency changed, the chart's digest did not) makes an update: a new
 // attestation beside it.
+//
+// Formats follow signing.format as signatures do (state.MissingFormats):
+// with "legacy" or "bundle", an attestation that counts in any format is
+// enough; with "both", each format without one is attested, and only it.
 func planAttestation(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs *state.ChartState, oci Change, relctlVersion string) (Change, error) {
 	target := cs.OCI.ManifestDigest
 	if oci.Action == ActionCreate || oci.Action == ActionReplace || oci.Action == ActionBlocked {
@@ -82,7 +108,9 @@ func planAttestation(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs
 	if err != nil {
 		return Change{}, fmt.Errorf("chart %s: %w", c.Name, err)
 	}
-	p := &AttestationChange{Repository: cs.OCI.Repository, Manifest: target, PredicateType: provenance.PredicateType, Statement: statement, Digest: digestOf(statement)}
+	format := spec.Signing.Format
+	reference := attestationReference(cs.OCI.Repository, target, format)
+	p := &AttestationChange{Repository: cs.OCI.Repository, Manifest: target, PredicateType: provenance.PredicateType, Statement: statement, Digest: digestOf(statement), Formats: format.Kinds()}
 	ch := Change{
 		Address: fmt.Sprintf("%s.%s", TypeOCIAttestation, c.Name),
 		Type:    TypeOCIAttestation,
@@ -90,10 +118,13 @@ func planAttestation(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs
 		After: map[string]string{
 			"manifest":       target,
 			"predicate_type": provenance.PredicateType,
-			"reference":      cs.OCI.Repository + ":" + attTag(target),
+			"reference":      reference,
 			"statement":      p.Digest,
 		},
 		Attestation: p,
+	}
+	if format != "" && format != config.FormatLegacy {
+		ch.After["format"] = string(format)
 	}
 	att := cs.Attestation
 	if oci.Action != ActionNoOp || att == nil {
@@ -107,34 +138,71 @@ func planAttestation(spec *config.Spec, snap *state.Snapshot, c config.Chart, cs
 	// an edited spec builds the same bytes again, so it counts: attesting
 	// again would add an attestation per chart and commit, forever. The
 	// one attesting this run's exact inputs is preferred when there is one.
-	var earlier string
+	var (
+		same, earlier string
+		covered       = map[config.SignatureFormat]bool{}
+		formats       []string
+	)
 	for _, v := range att.Verified {
 		ch.Fingerprint += "/" + digestOf(v.Statement)
-		if v.PredicateType != provenance.PredicateType || ch.Action == ActionNoOp {
+		if v.Format != state.SignatureFormatLegacy {
+			ch.Fingerprint += "@" + v.Format
+		}
+		if v.PredicateType != provenance.PredicateType {
 			continue
 		}
-		same, diff, err := provenance.Compare(v.Statement, statement, target)
+		eq, diff, err := provenance.Compare(v.Statement, statement, target)
 		if err != nil {
 			return Change{}, fmt.Errorf("chart %s: %w", c.Name, err)
 		}
 		switch {
-		case same:
-			ch.Action, ch.Reason = ActionNoOp, "provenance attested ("+v.Format+")"
-			ch.Before["statement"], ch.Before["format"] = digestOf(v.Statement), v.Format
-		case earlier == "" && provenance.SameBuildType(v.Statement, statement):
-			earlier = v.Format
-			ch.Before["statement"], ch.Before["format"] = digestOf(v.Statement), v.Format
-			ch.Reason = "provenance attested (" + v.Format + ") by an earlier build of the same bytes (its " + strings.TrimSuffix(diff, " differ") + " differ from this run's)"
+		case eq:
+		case provenance.SameBuildType(v.Statement, statement):
+			if earlier == "" && same == "" {
+				ch.Reason = "provenance attested (" + v.Format + ") by an earlier build of the same bytes (its " + strings.TrimSuffix(diff, " differ") + " differ from this run's)"
+				ch.Before["statement"] = digestOf(v.Statement)
+			}
+			if earlier == "" {
+				earlier = v.Format
+			}
+		default:
+			continue
+		}
+		if eq && same == "" {
+			same = v.Format
+			ch.Reason = "provenance attested (" + v.Format + ")"
+			ch.Before["statement"] = digestOf(v.Statement)
+		}
+		if !covered[v.Kind()] {
+			formats = append(formats, v.Format)
+		}
+		covered[v.Kind()] = true
+	}
+	var missing []config.SignatureFormat
+	for _, k := range format.Kinds() {
+		if !covered[k] {
+			missing = append(missing, k)
 		}
 	}
-	if ch.Action != ActionNoOp && earlier != "" {
-		ch.Action = ActionNoOp
+	if len(covered) > 0 {
+		ch.Before["format"] = strings.Join(formats, ", ")
 	}
 	switch {
-	case ch.Action == ActionNoOp:
+	case len(covered) > 0 && (format != config.FormatBoth || len(missing) == 0):
+		ch.Action = ActionNoOp
 		ch.After = ch.Before
-		ch.After["predicate_type"], ch.After["reference"] = provenance.PredicateType, cs.OCI.Repository+":"+attTag(target)
+		ch.After["predicate_type"], ch.After["reference"] = provenance.PredicateType, reference
 		ch.Attestation = nil
+	case len(covered) > 0:
+		// format = "both" and one format holds this build's provenance:
+		// the other is attested, never a second one of the same format.
+		ch.Action = ActionCreate
+		names := make([]string, len(missing))
+		for i, f := range missing {
+			names[i] = string(f)
+		}
+		ch.Reason += fmt.Sprintf("; attests in the %s format too (format = %q)", strings.Join(names, " and "), format)
+		p.Formats = missing
 	case len(att.Verified) > 0:
 		ch.Action, ch.Reason = ActionCreate, att.Reason+", none relctl's SLSA provenance of this build"
 	default:

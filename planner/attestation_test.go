@@ -3,6 +3,7 @@ package planner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -13,18 +14,21 @@ import (
 )
 
 // fakeAttester keeps the statements attested per manifest, as a registry's
-// `.att` tag keeps them; foreign counts attestations by another key, which
-// observation finds but does not verify.
+// `.att` tag keeps them (atts) and its referrers keep bundles (bundles);
+// foreign counts attestations by another key, which observation finds but
+// does not verify. attested counts the attestations written, one per
+// format.
 type fakeAttester struct {
 	mu       sync.Mutex
 	atts     map[string][][]byte // repo@digest → statements
+	bundles  map[string][][]byte
 	foreign  map[string]int
 	f        *faults
 	attested int
 }
 
 func newFakeAttester() *fakeAttester {
-	return &fakeAttester{atts: map[string][][]byte{}, foreign: map[string]int{}}
+	return &fakeAttester{atts: map[string][][]byte{}, bundles: map[string][][]byte{}, foreign: map[string]int{}}
 }
 
 func (a *fakeAttester) VerifyAttestations(_ context.Context, repo, digest string) (*state.AttestationState, error) {
@@ -34,6 +38,9 @@ func (a *fakeAttester) VerifyAttestations(_ context.Context, repo, digest string
 		defer a.mu.Unlock()
 		for _, s := range a.atts[repo+"@"+digest] {
 			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatLegacy, PredicateType: provenance.PredicateType, Statement: s})
+		}
+		for _, s := range a.bundles[repo+"@"+digest] {
+			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatReferrer, PredicateType: provenance.PredicateType, Statement: s})
 		}
 		st.Count = len(st.Verified) + a.foreign[repo+"@"+digest]
 		st.Reason = "no attestation"
@@ -45,14 +52,29 @@ func (a *fakeAttester) VerifyAttestations(_ context.Context, repo, digest string
 	return st, err
 }
 
-func (a *fakeAttester) AttestManifest(_ context.Context, repo, digest, predicateType string, statement []byte) error {
-	return a.f.run("attest", func() error {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		a.attested++
-		a.atts[repo+"@"+digest] = append(a.atts[repo+"@"+digest], append([]byte(nil), statement...))
-		return nil
-	})
+func (a *fakeAttester) AttestManifest(_ context.Context, repo, digest, predicateType string, statement []byte, formats ...config.SignatureFormat) error {
+	if len(formats) == 0 {
+		formats = []config.SignatureFormat{config.FormatLegacy}
+	}
+	// One write per format, as the registry sees them: a fault can stop
+	// the call between two formats.
+	for _, f := range formats {
+		err := a.f.run("attest", func() error {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.attested++
+			into := a.atts
+			if f == config.FormatBundle {
+				into = a.bundles
+			}
+			into[repo+"@"+digest] = append(into[repo+"@"+digest], append([]byte(nil), statement...))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func provenanceWorld() *world {
@@ -162,7 +184,7 @@ func TestLineage_listsTheProvenanceAttestation(t *testing.T) {
 	w := provenanceWorld()
 	w.spec.GitHub = &config.GitHub{Repository: "acme/charts", Owner: "acme", Name: "charts", OnAssetConflict: config.AssetConflictFail, UpdateNotes: true}
 	w.chart().Lineage = &state.Lineage{}
-	b, _, err := lineageFile(w.spec.Charts[0], w.chart(), w.snap, d("1"), true)
+	b, _, err := lineageFile(w.spec.Charts[0], w.chart(), w.snap, d("1"), config.FormatLegacy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +197,7 @@ func TestLineage_listsTheProvenanceAttestation(t *testing.T) {
 	if !strings.Contains(string(b), want) {
 		t.Errorf("lineage file lacks the provenance:\n%s", b)
 	}
-	without, _, _ := lineageFile(w.spec.Charts[0], w.chart(), w.snap, d("1"), false)
+	without, _, _ := lineageFile(w.spec.Charts[0], w.chart(), w.snap, d("1"), "")
 	if bytes.Contains(without, []byte("provenance")) {
 		t.Errorf("lineage without provenance mentions it:\n%s", without)
 	}
@@ -273,5 +295,114 @@ func TestApply_attestationByAnotherKeyIsNotCounted(t *testing.T) {
 	ch := change(t, p, "oci_attestation.alpha")
 	if ch.Action != ActionCreate || ch.Reason != "1 attestation, not valid for the configured key" || len(att.atts[key]) != 1 {
 		t.Errorf("%s %q, %d of ours; want create naming the foreign attestation, then one of ours", ch.Action, ch.Reason, len(att.atts[key]))
+	}
+}
+
+// Attestations follow signing.format as signatures do: "bundle" and "both"
+// attest once in each of their formats, and the next run writes nothing.
+func TestApply_attestsInEachConfiguredFormatOnce(t *testing.T) {
+	for _, tc := range []struct {
+		format          config.SignatureFormat
+		legacy, bundles int
+	}{
+		{config.FormatLegacy, 1, 0},
+		{config.FormatBundle, 0, 1},
+		{config.FormatBoth, 1, 1},
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			e, att := provenanceEnv(t, "alpha")
+			e.spec.Signing.Format, e.sig.format = tc.format, tc.format
+			p, _, err := applyWithAttester(e, att)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := change(t, p, "oci_attestation.alpha")
+			if got := fmt.Sprint(ch.Attestation.Formats); got != fmt.Sprint(tc.format.Kinds()) {
+				t.Errorf("planned formats %s, want %s", got, fmt.Sprint(tc.format.Kinds()))
+			}
+			cs := e.snap.Charts[0]
+			key := cs.OCI.Repository + "@" + cs.OCI.LocalManifestDigest
+			if len(att.atts[key]) != tc.legacy || len(att.bundles[key]) != tc.bundles {
+				t.Fatalf("%d legacy, %d bundle attestations; want %d, %d", len(att.atts[key]), len(att.bundles[key]), tc.legacy, tc.bundles)
+			}
+			made := att.attested
+			p, _, err = applyWithAttester(e, att)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.HasChanges() || att.attested != made {
+				t.Errorf("second run: %v, %d attestations made; want no change", actions(p), att.attested-made)
+			}
+		})
+	}
+}
+
+// With format = "both", a provenance attested in one format only gets the
+// other format, never a second one of the format it has; with "legacy" or
+// "bundle", one in any format counts.
+func TestApply_bothAttestsOnlyTheMissingFormat(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		format  config.SignatureFormat
+		have    config.SignatureFormat
+		want    string // planned formats; "" for no-op
+		legacy  int
+		bundles int
+	}{
+		{"both, legacy present", config.FormatBoth, config.FormatLegacy, "[bundle]", 1, 1},
+		{"both, bundle present", config.FormatBoth, config.FormatBundle, "[legacy]", 1, 1},
+		{"bundle, legacy present", config.FormatBundle, config.FormatLegacy, "", 1, 0},
+		{"legacy, bundle present", config.FormatLegacy, config.FormatBundle, "", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, att := provenanceEnv(t, "alpha")
+			e.spec.Signing.Format, e.sig.format = tc.have, tc.have
+			if _, _, err := applyWithAttester(e, att); err != nil {
+				t.Fatal(err)
+			}
+			e.spec.Signing.Format, e.sig.format = tc.format, tc.format
+			made := att.attested
+			p, _, err := applyWithAttester(e, att)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := change(t, p, "oci_attestation.alpha")
+			switch {
+			case tc.want == "" && ch.Action != ActionNoOp:
+				t.Errorf("%s %q, want no-op", ch.Action, ch.Reason)
+			case tc.want != "" && (ch.Action != ActionCreate || fmt.Sprint(ch.Attestation.Formats) != tc.want):
+				t.Errorf("%s %q, want create in %s", ch.Action, ch.Reason, tc.want)
+			case tc.want != "" && !strings.Contains(ch.Reason, "format too"):
+				t.Errorf("reason %q does not say which format is added", ch.Reason)
+			}
+			cs := e.snap.Charts[0]
+			key := cs.OCI.Repository + "@" + cs.OCI.LocalManifestDigest
+			if len(att.atts[key]) != tc.legacy || len(att.bundles[key]) != tc.bundles {
+				t.Errorf("%d legacy, %d bundle attestations; want %d, %d", len(att.atts[key]), len(att.bundles[key]), tc.legacy, tc.bundles)
+			}
+			p, _, err = applyWithAttester(e, att)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.HasChanges() {
+				t.Errorf("third run: %v, want no change (%d written in all)", actions(p), att.attested-made)
+			}
+		})
+	}
+}
+
+// A "both" attestation whose call failed after the legacy one landed
+// writes only the bundle on retry.
+func TestApply_bothRetryWritesOnlyWhatIsMissing(t *testing.T) {
+	e, att := provenanceEnv(t, "alpha")
+	e.spec.Signing.Format, e.sig.format = config.FormatBoth, config.FormatBoth
+	e.faults.add(fault{op: "attest", nth: 1, when: after})
+	if _, _, err := applyWithAttester(e, att); err != nil {
+		t.Fatal(err)
+	}
+	cs := e.snap.Charts[0]
+	key := cs.OCI.Repository + "@" + cs.OCI.LocalManifestDigest
+	if len(att.atts[key]) != 1 || len(att.bundles[key]) != 1 {
+		t.Errorf("%d legacy, %d bundle attestations; want one of each", len(att.atts[key]), len(att.bundles[key]))
 	}
 }

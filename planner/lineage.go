@@ -40,9 +40,22 @@ type LineageProvenance struct {
 	PredicateType string `json:"predicate_type"`
 	BuildType     string `json:"build_type"`
 	// Reference is the tag holding the attestation (`<repository>:
-	// sha256-<hex>.att`), Format its format ("legacy").
+	// sha256-<hex>.att`), or for bundles alone the manifest they refer to;
+	// Format is signing.format ("legacy", "bundle", "both").
 	Reference string `json:"reference"`
 	Format    string `json:"format"`
+}
+
+// provenanceFormat is the format the lineage file lists relctl's
+// provenance in: signing.format with signing { provenance }, else empty.
+func provenanceFormat(spec *config.Spec) config.SignatureFormat {
+	if !spec.Signing.Provenance {
+		return ""
+	}
+	if spec.Signing.Format == "" {
+		return config.FormatLegacy
+	}
+	return spec.Signing.Format
 }
 
 // LineagePullRequest names the pull request behind the source commit.
@@ -69,9 +82,9 @@ const attestationMapInfo = "attestation-map"
 // the registry holds after apply. It is deterministic: the same
 // observations give the same bytes, so its digest can be planned.
 //
-// attested lists relctl's own provenance attestation (signing {
-// provenance }).
-func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string, attested bool) ([]byte, []Warning, error) {
+// attested lists relctl's own provenance attestation, in that
+// signing.format (provenanceFormat); empty: none.
+func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, manifest string, attested config.SignatureFormat) ([]byte, []Warning, error) {
 	l := Lineage{
 		SchemaVersion: LineageSchemaVersion,
 		Chart:         c.Name,
@@ -89,12 +102,12 @@ func lineageFile(c config.Chart, cs *state.ChartState, snap *state.Snapshot, man
 		upstream, warns := attestationMap(pr, c.Name)
 		l.Attestations.Upstream, warnings = upstream, warns
 	}
-	if attested {
+	if attested != "" {
 		l.Provenance = &LineageProvenance{
 			PredicateType: provenance.PredicateType,
 			BuildType:     provenance.BuildType,
-			Reference:     cs.OCI.Repository + ":" + attTag(manifest),
-			Format:        state.SignatureFormatLegacy,
+			Reference:     attestationReference(cs.OCI.Repository, manifest, attested),
+			Format:        string(attested),
 		}
 	}
 	if cs.Lineage != nil {

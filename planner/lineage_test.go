@@ -28,11 +28,11 @@ func TestLineageFile_isDeterministicAndRecordsTheFinalDigest(t *testing.T) {
 	w.chart().Lineage = &state.Lineage{Attestations: []json.RawMessage{json.RawMessage(`{"bundle": {"b": 1}}`)}}
 	w.snap.PullRequest = &state.PullRequest{Number: 3, URL: "https://github.com/acme/charts/pull/3",
 		Body: "```attestation-map\n{\"podinfo\": {\"build\": \"123\"}}\n```"}
-	first, warns, err := lineageFile(w.spec.Charts[0], w.chart(), w.snap, finalManifest(w.chart()), false)
+	first, warns, err := lineageFile(w.spec.Charts[0], w.chart(), w.snap, finalManifest(w.chart()), "")
 	if err != nil || len(warns) != 0 {
 		t.Fatal(err, warns)
 	}
-	again, _, _ := lineageFile(w.spec.Charts[0], w.chart(), w.snap, finalManifest(w.chart()), false)
+	again, _, _ := lineageFile(w.spec.Charts[0], w.chart(), w.snap, finalManifest(w.chart()), "")
 	if !bytes.Equal(first, again) {
 		t.Fatal("two renderings of the same lineage differ")
 	}

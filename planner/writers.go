@@ -50,12 +50,12 @@ type ArtifactHubWriter interface {
 	PushArtifactHub(ctx context.Context, repository string, m *state.ArtifactHubMetadata) (string, error)
 }
 
-// Attester attests chart manifests. VerifyAttestations is the
-// precondition check made right before attesting, so a re-run never
-// attests twice.
+// Attester attests chart manifests, in each of formats (config.FormatLegacy,
+// config.FormatBundle). VerifyAttestations is the precondition check made
+// right before attesting, so a re-run never attests twice in one format.
 type Attester interface {
 	VerifyAttestations(ctx context.Context, repository, manifestDigest string) (*state.AttestationState, error)
-	AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte) error
+	AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte, formats ...config.SignatureFormat) error
 }
 
 // Writers are the remotes Apply writes to. Signer is nil when signing is

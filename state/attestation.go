@@ -1,9 +1,14 @@
 package state
 
-import "context"
+import (
+	"context"
+
+	"github.com/relctl/relctl/config"
+)
 
 // AttestationReader finds and verifies the attestations attached to a
-// manifest (cosign's `sha256-<hex>.att` tag, and later Sigstore bundles).
+// manifest: cosign's `sha256-<hex>.att` tag, and Sigstore bundles (referrers
+// or under the referrers fallback tag) whose statement is not a signature.
 type AttestationReader interface {
 	VerifyAttestations(ctx context.Context, repository, manifestDigest string) (*AttestationState, error)
 }
@@ -24,13 +29,23 @@ type AttestationState struct {
 
 // VerifiedAttestation is one attestation that verifies.
 type VerifiedAttestation struct {
-	// Format is where it is stored (SignatureFormatLegacy: a layer of the
-	// `.att` tag).
+	// Format is where it is stored: SignatureFormatLegacy (a layer of the
+	// `.att` tag), SignatureFormatReferrer or SignatureFormatFallbackTag
+	// (a Sigstore bundle).
 	Format string
 	// PredicateType is the statement's predicate type.
 	PredicateType string
 	// Statement is the in-toto statement signed (the DSSE payload).
 	Statement []byte
+}
+
+// Kind is the signing.format kind of v's Format: config.FormatLegacy for
+// the `.att` tag, config.FormatBundle for a Sigstore bundle wherever it is.
+func (v VerifiedAttestation) Kind() config.SignatureFormat {
+	if v.Format == SignatureFormatLegacy {
+		return config.FormatLegacy
+	}
+	return config.FormatBundle
 }
 
 // Run is the CI run observing and applying, from the GitHub Actions

@@ -1,15 +1,14 @@
 // Attestations of a chart manifest: an in-toto statement signed as a DSSE
-// envelope, attached in cosign's legacy attestation format (a layer of the
-// `sha256-<hex>.att` tag, as `cosign attest` of cosign v2 writes), and read
-// back and verified.
+// envelope, attached in the formats signing.format names, and read back and
+// verified in every format:
 //
-// Formats are one writer and one reader each: the legacy tag below. A
-// Sigstore bundle holding the same DSSE envelope (cosign v3's attestation
-// format, a referrer or a layer of the fallback tag's index) is one more of
-// each: a writer beside attachLegacyAttestation, called from AttestManifest
-// by signing.format, and a reader beside readLegacyAttestations, whose
-// bundles (readBundles, bundles.go, already finds them) are those with a
-// predicate other than cosign's signature predicate.
+//   - legacy: a layer of the `sha256-<hex>.att` tag, as `cosign attest` of
+//     cosign v2 writes;
+//   - bundle: a Sigstore bundle holding the envelope, as `cosign attest` of
+//     cosign v3 writes: an OCI 1.1 referrer of the manifest, or a manifest
+//     of the referrers fallback tag's index where the registry has no
+//     referrers API. Bundles whose statement has cosign's signature
+//     predicate are signatures, not attestations.
 
 package cosign
 
@@ -41,17 +40,25 @@ import (
 )
 
 // AttestManifest signs statement (an in-toto statement naming
-// repository@manifestDigest, with predicateType) as a DSSE envelope and
-// attaches it to the manifest, as `cosign attest --type <predicate>` does:
-// a layer of media type application/vnd.dsse.envelope.v1+json under the
-// manifest's `.att` tag, annotated with the predicate type, with the
-// certificate in keyless mode and the Rekor entry (dsse) when
-// Signing.TlogUpload is set.
+// repository@manifestDigest, with predicateType) and attaches it to the
+// manifest in each of formats (config.FormatLegacy, config.FormatBundle);
+// without formats, in those signing.format names:
 //
+//   - legacy: as `cosign attest --type <predicate>` of cosign v2 does, a
+//     layer of media type application/vnd.dsse.envelope.v1+json under the
+//     manifest's `.att` tag, annotated with the predicate type, with the
+//     certificate in keyless mode and the Rekor entry (dsse) when
+//     Signing.TlogUpload is set;
+//   - bundle: as `cosign attest` of cosign v3 does, a Sigstore bundle of
+//     the DSSE envelope (DSSEBundle) attached with PushBundle, annotated
+//     with dev.sigstore.bundle.content = dsse-envelope and the predicate
+//     type (dev.sigstore.bundle.predicateType).
+//
+// In keyless mode the formats written by one call share one certificate.
 // It does not look for an equal attestation first: deciding what "equal"
 // means is the caller's (the planner compares build definitions). A
 // manifest that does not exist is an error wrapping state.ErrNotFound.
-func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte) error {
+func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest, predicateType string, statement []byte, formats ...config.SignatureFormat) error {
 	if err := s.canSign(); err != nil {
 		return err
 	}
@@ -60,27 +67,88 @@ func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest,
 		return err
 	}
 	what := fmt.Sprintf("attest %s", ref)
+	if len(formats) == 0 {
+		formats = s.signing.Format.Kinds()
+	}
+	var bs *bundleSigner
+	signer := func() (bundleSigner, error) {
+		if bs == nil {
+			b, err := s.newBundleSigner(ctx)
+			if err != nil {
+				return bundleSigner{}, err
+			}
+			bs = &b
+		}
+		return *bs, nil
+	}
+	for _, f := range formats {
+		switch f {
+		case config.FormatLegacy:
+			err = s.attestLegacy(ctx, ref, predicateType, statement, signer)
+		case config.FormatBundle:
+			err = s.attestBundle(ctx, repository, ref, predicateType, statement, signer)
+		default:
+			err = fmt.Errorf("unknown attestation format %q", f)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// attestLegacy signs statement as a DSSE envelope and adds it as a layer
+// of the manifest's `.att` tag.
+func (s *Signer) attestLegacy(ctx context.Context, ref name.Digest, predicateType string, statement []byte, signer func() (bundleSigner, error)) error {
 	opts := s.ociOptions(ctx)
 	se, err := ociremote.SignedEntity(ref, opts...)
 	if err != nil {
 		var notFound *ociremote.EntityNotFoundError
 		if errors.As(err, &notFound) || isNotFound(err) {
-			return fmt.Errorf("%s: manifest: %w", what, state.ErrNotFound)
+			return fmt.Errorf("manifest: %w", state.ErrNotFound)
 		}
-		return fmt.Errorf("%s: read manifest: %w", what, registryError(err))
+		return fmt.Errorf("read manifest: %w", registryError(err))
 	}
-	sv, cert, chain, err := s.signerForOne(ctx)
+	bs, err := signer()
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
-	envelope, err := dsse.WrapSigner(sv, ctypes.IntotoPayloadType).SignMessage(bytes.NewReader(statement), signatureoptions.WithContext(ctx))
+	envelope, err := dsse.WrapSigner(bs.sv, ctypes.IntotoPayloadType).SignMessage(bytes.NewReader(statement), signatureoptions.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("%s: sign the statement with %s: %w", what, s.signerName(), err)
+		return fmt.Errorf("sign the statement with %s: %w", s.signerName(), err)
 	}
-	if err := s.attachLegacyAttestation(ctx, ref, se, sv, cert, chain, predicateType, envelope); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+	return s.attachLegacyAttestation(ctx, ref, se, bs.sv, bs.cert, bs.chain, predicateType, envelope)
+}
+
+// attestBundle signs statement into a Sigstore bundle and attaches it to
+// the manifest as `cosign attest` of cosign v3 does
+// (WriteAttestationNewBundleFormat): a referrer, or under the referrers
+// fallback tag.
+func (s *Signer) attestBundle(ctx context.Context, repository string, ref name.Digest, predicateType string, statement []byte, signer func() (bundleSigner, error)) error {
+	subject, err := s.resolveManifest(ctx, repository, ref.DigestStr())
+	if isOrasNotFound(err) {
+		return fmt.Errorf("manifest: %w", state.ErrNotFound)
 	}
-	return nil
+	if err != nil {
+		return fmt.Errorf("read manifest: %w", err)
+	}
+	bs, err := signer()
+	if err != nil {
+		return err
+	}
+	b, err := s.dsseBundle(ctx, bs, statement)
+	if err != nil {
+		return err
+	}
+	_, err = s.PushBundle(ctx, repository, BundleReferrer{
+		Subject: subject,
+		Bundle:  b,
+		Annotations: map[string]string{
+			AnnotationBundleContent:       "dsse-envelope",
+			AnnotationBundlePredicateType: predicateType,
+		},
+	})
+	return err
 }
 
 // attachLegacyAttestation adds envelope as a layer of the `.att` tag.
@@ -167,28 +235,58 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if len(atts) == 0 {
+	found, err := s.readBundles(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var bundles []foundBundle
+	for _, b := range found {
+		// cosign v3's signatures share the places; they are not
+		// attestations, and are not counted here.
+		if bundleIsAttestation(b.bundle) {
+			bundles = append(bundles, b)
+		}
+	}
+	if len(atts) == 0 && len(bundles) == 0 {
 		return &state.AttestationState{Reason: "no attestation"}, nil
 	}
 	co, err := s.checkOpts(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
 	}
-	// The statement's subject must be this manifest: an attestation
-	// copied from another manifest's tag is not valid here.
-	co.ClaimVerifier = cosignpkg.IntotoSubjectClaimVerifier
-	st := &state.AttestationState{Count: len(atts)}
-	for _, att := range atts {
-		if _, err := cosignpkg.VerifyBlobAttestation(ctx, att, h, co); err != nil {
-			// Someone else's key, a tampered layer, an expired
-			// certificate: not valid, and not an error of the read.
-			continue
+	st := &state.AttestationState{Count: len(atts) + len(bundles)}
+	if len(atts) > 0 {
+		// The statement's subject must be this manifest: an attestation
+		// copied from another manifest's tag is not valid here.
+		lco := *co
+		lco.ClaimVerifier = cosignpkg.IntotoSubjectClaimVerifier
+		for _, att := range atts {
+			if _, err := cosignpkg.VerifyBlobAttestation(ctx, att, h, &lco); err != nil {
+				// Someone else's key, a tampered layer, an expired
+				// certificate: not valid, and not an error of the read.
+				continue
+			}
+			statement, predicateType, err := envelopeStatement(att)
+			if err != nil {
+				continue
+			}
+			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatLegacy, PredicateType: predicateType, Statement: statement})
 		}
-		statement, predicateType, err := envelopeStatement(att)
+	}
+	if len(bundles) > 0 {
+		bco, err := s.bundleCheckOpts(ctx, co)
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
 		}
-		st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatLegacy, PredicateType: predicateType, Statement: statement})
+		for _, b := range bundles {
+			statement, predicateType, err := s.verifyDSSEBundle(ctx, b.bundle, h, bco)
+			if err != nil || predicateType == signPredicateType {
+				continue
+			}
+			// One bundle listed both by the referrers API and under the
+			// fallback tag is one attestation, in the first place found.
+			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: b.formats[0], PredicateType: predicateType, Statement: statement})
+		}
 	}
 	st.Reason = s.attestationReason(st.Count, len(st.Verified))
 	return st, nil

@@ -188,31 +188,78 @@ func (s *Signer) fallbackIndex(ctx context.Context, tag name.Tag) (*v1.IndexMani
 // a DSSE envelope signed by the configured key (or identity), whose in-toto
 // statement names h and has cosign's signature predicate.
 func (s *Signer) verifyBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
-	if co.TrustedMaterial == nil {
-		return s.verifyBundleWithRoots(b, h, co)
-	}
-	digest, err := hex.DecodeString(h.Hex)
+	_, predicateType, err := s.verifyDSSEBundle(ctx, b, h, co)
 	if err != nil {
 		return err
 	}
-	res, err := cosignpkg.VerifyNewBundle(ctx, co, sgverify.WithArtifactDigest(h.Algorithm, digest), b)
-	if err != nil {
-		return err
-	}
-	if res.Statement == nil || res.Statement.GetPredicateType() != signPredicateType {
+	if predicateType != signPredicateType {
 		return errors.New("the bundle is an attestation, not a signature")
 	}
 	return nil
+}
+
+// verifyDSSEBundle checks that b holds a DSSE envelope signed by the
+// configured key (or identity) whose in-toto statement names the manifest
+// h, and returns the statement and its predicate type: a signature's or an
+// attestation's, for the caller to judge.
+func (s *Signer) verifyDSSEBundle(ctx context.Context, b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) ([]byte, string, error) {
+	if co.TrustedMaterial == nil {
+		if err := s.verifyBundleWithRoots(b, h, co); err != nil {
+			return nil, "", err
+		}
+	} else {
+		digest, err := hex.DecodeString(h.Hex)
+		if err != nil {
+			return nil, "", err
+		}
+		// sigstore-go checks that the statement's subjects name the digest.
+		if _, err := cosignpkg.VerifyNewBundle(ctx, co, sgverify.WithArtifactDigest(h.Algorithm, digest), b); err != nil {
+			return nil, "", err
+		}
+	}
+	env := b.GetDsseEnvelope()
+	if env == nil || env.PayloadType != inTotoPayloadType {
+		return nil, "", errors.New("the bundle holds no in-toto statement")
+	}
+	predicateType, err := statementPredicateType(env.Payload)
+	if err != nil {
+		return nil, "", err
+	}
+	return env.Payload, predicateType, nil
+}
+
+// statementPredicateType reads the predicate type of an in-toto statement.
+func statementPredicateType(statement []byte) (string, error) {
+	var head struct {
+		PredicateType string `json:"predicateType"`
+	}
+	if err := json.Unmarshal(statement, &head); err != nil {
+		return "", fmt.Errorf("the envelope does not hold an in-toto statement: %w", err)
+	}
+	return head.PredicateType, nil
+}
+
+// bundleIsAttestation reports, before any verification, whether b claims
+// to be an attestation: a DSSE envelope holding an in-toto statement whose
+// predicate is not cosign's signature predicate. Signatures and blob
+// bundles are not.
+func bundleIsAttestation(b *sgbundle.Bundle) bool {
+	env := b.GetDsseEnvelope()
+	if env == nil || env.PayloadType != inTotoPayloadType {
+		return false
+	}
+	pt, err := statementPredicateType(env.Payload)
+	return err == nil && pt != signPredicateType
 }
 
 // verifyBundleWithRoots verifies a keyless bundle against a private Fulcio
 // given as a CertPool without a trusted root (Options.FulcioRoots), which
 // sigstore-go cannot use: the certificate with
 // cosign's chain, identity and SCT checks, the DSSE signature with the
-// certificate's key, and the statement by hand. Without a trusted root the
-// transparency log cannot be checked, so a spec that requires it counts
-// such a bundle as not valid; without the log, as for legacy signatures,
-// the certificate must still be valid now.
+// certificate's key, and the statement's subject by hand. Without a trusted
+// root the transparency log cannot be checked, so a spec that requires it
+// counts such a bundle as not valid; without the log, as for legacy
+// signatures, the certificate must still be valid now.
 func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosignpkg.CheckOpts) error {
 	verifier, err := bundleCertVerifier(b, co)
 	if err != nil {
@@ -237,13 +284,9 @@ func (s *Signer) verifyBundleWithRoots(b *sgbundle.Bundle, h v1.Hash, co *cosign
 		Subject []struct {
 			Digest map[string]string `json:"digest"`
 		} `json:"subject"`
-		PredicateType string `json:"predicateType"`
 	}
 	if env.PayloadType != inTotoPayloadType || json.Unmarshal(env.Payload, &st) != nil {
 		return errors.New("the envelope does not hold an in-toto statement")
-	}
-	if st.PredicateType != signPredicateType {
-		return errors.New("the bundle is an attestation, not a signature")
 	}
 	for _, sub := range st.Subject {
 		if sub.Digest[h.Algorithm] == h.Hex {

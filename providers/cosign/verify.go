@@ -73,9 +73,17 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 		if err != nil {
 			return nil, err
 		}
-		bundles, err := s.readBundles(ctx, ref)
+		found, err := s.readBundles(ctx, ref)
 		if err != nil {
 			return nil, err
+		}
+		// Attestation bundles (provenance, SBOM) share the places: they
+		// are not signatures, counted or not.
+		var bundles []foundBundle
+		for _, b := range found {
+			if !bundleIsAttestation(b.bundle) {
+				bundles = append(bundles, b)
+			}
 		}
 		count += len(bundles)
 		if len(bundles) > 0 {
