@@ -7,9 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
-
-	"helm.sh/helm/v3/pkg/helmpath"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/planner"
@@ -175,5 +174,29 @@ func repositoryConfig(env *Env) string {
 	if p := env.Getenv("HELM_REPOSITORY_CONFIG"); p != "" {
 		return p
 	}
-	return helmpath.ConfigPath("repositories.yaml")
+	return filepath.Join(helmConfigHome(env), "repositories.yaml")
+}
+
+// helmConfigHome is helm's configuration folder, found as helm v3's
+// helmpath.ConfigPath finds it: HELM_CONFIG_HOME, else
+// $XDG_CONFIG_HOME/helm, else the platform's default. It is written out
+// rather than imported because helmpath links part of Kubernetes'
+// client-go, a module the first build would otherwise download, for the
+// home folder ($HOME outside Windows, where helm reads %APPDATA%).
+func helmConfigHome(env *Env) string {
+	if d := env.Getenv("HELM_CONFIG_HOME"); d != "" {
+		return d
+	}
+	base := env.Getenv("XDG_CONFIG_HOME")
+	if base == "" {
+		switch runtime.GOOS {
+		case "windows":
+			base = env.Getenv("APPDATA")
+		case "darwin":
+			base = filepath.Join(env.Getenv("HOME"), "Library", "Preferences")
+		default:
+			base = filepath.Join(env.Getenv("HOME"), ".config")
+		}
+	}
+	return filepath.Join(base, "helm")
 }

@@ -128,10 +128,19 @@ func planChecks(ctx context.Context, spec *config.Spec, env *Env) hcl.Diagnostic
 
 // checkSigning sets up signing as plan does (it only verifies): the public
 // key is read, or the private key with COSIGN_PASSWORD when there is no
-// public one. A KMS key is left alone, since reading it is a request.
+// public one. A KMS key is not read, since reading it is a request; that
+// this binary has its provider is checked.
 func checkSigning(ctx context.Context, spec *config.Spec, env *Env) error {
 	s := spec.Signing
-	if s.Mode == config.SigningNone || s.Mode == "" || isRemoteKey(s.Key) || isRemoteKey(s.PublicKey) {
+	if s.Mode == config.SigningNone || s.Mode == "" {
+		return nil
+	}
+	if isRemoteKey(s.Key) || isRemoteKey(s.PublicKey) {
+		for _, ref := range []string{s.Key, s.PublicKey} {
+			if err := cosign.CheckKeyProvider(ref); err != nil {
+				return fmt.Errorf("signing (mode %q): key %s: %w", s.Mode, ref, err)
+			}
+		}
 		return nil
 	}
 	_, err := cosign.New(ctx, cosign.Options{Signing: s, Getenv: env.Getenv, VerifyOnly: true})

@@ -14,7 +14,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/options"
 	"github.com/sigstore/fulcio/pkg/api"
 )
 
@@ -60,7 +59,7 @@ func (c fulcioClient) SigningCert(cr api.CertificateRequest, token string) (*api
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", options.UserAgent())
+	req.Header.Set("User-Agent", cosignUserAgent())
 	resp, err := c.client.Do(req)
 	if err != nil {
 		var uerr *url.Error

@@ -9,14 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
-	sigs "github.com/sigstore/cosign/v2/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
-	"github.com/sigstore/sigstore/pkg/signature/kms"
 )
 
 const (
@@ -78,23 +75,16 @@ func (s *Signer) loadKey(ctx context.Context) error {
 	return s.setPublicKey()
 }
 
-// loadRemoteKey hands a KMS reference to cosign unchanged. The KMS client
-// (awskms://, gcpkms://, azurekms://, hashivault://) must be registered by
-// the binary with a blank import of sigstore's pkg/signature/kms/<provider>:
-// that pulls a cloud SDK in, so this package does not do it itself.
+// loadRemoteKey hands a KMS or k8s:// reference to cosign unchanged. The
+// KMS client (awskms://, gcpkms://, azurekms://, hashivault://) must be
+// registered by the binary with a blank import of sigstore's
+// pkg/signature/kms/<provider>: that pulls a cloud SDK in, so this package
+// does not do it itself (keyref.go).
 func (s *Signer) loadRemoteKey(ctx context.Context, ref string) error {
-	scheme := ref[:strings.Index(ref, "://")+len("://")]
-	supported := kms.SupportedProviders()
-	slices.Sort(supported)
-	if !slices.Contains(supported, scheme) && scheme != "k8s://" && scheme != "gitlab://" {
-		builtIn := strings.Join(supported, ", ")
-		if builtIn == "" {
-			builtIn = "none"
-		}
-		return fmt.Errorf("load signing key %s: no %s key provider is built into this binary (built in: %s)",
-			ref, strings.TrimSuffix(scheme, "://"), builtIn)
+	if err := checkKeyProvider(ref); err != nil {
+		return fmt.Errorf("load signing key %s: %w", ref, err)
 	}
-	sv, err := sigs.SignerVerifierFromKeyRef(ctx, ref, s.passFunc, nil)
+	sv, err := signerVerifierFromKeyRef(ctx, ref, s.passFunc)
 	if err != nil {
 		return fmt.Errorf("load signing key %s: %w", ref, err)
 	}
@@ -129,7 +119,12 @@ func (s *Signer) loadPublicKey(ctx context.Context) (ok bool, err error) {
 			return false, nil
 		}
 	}
-	v, err := sigs.PublicKeyFromKeyRef(ctx, pub)
+	if isKeyProviderRef(pub) {
+		if err := checkKeyProvider(pub); err != nil {
+			return true, fmt.Errorf("load public key %s: %w", pub, err)
+		}
+	}
+	v, err := verifierFromKeyRef(ctx, pub)
 	if err != nil {
 		return true, fmt.Errorf("load public key %s: %w", pub, err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/sigstore/pkg/signature"
 )
@@ -60,7 +59,7 @@ func (s *Signer) tokenSource() (tokenSource, error) {
 // The request goes through relctl's HTTP client (fulcioClient), and the
 // certificate's SCT is checked against the CT log keys verification
 // trusts: the spec's trusted_root when set, else Sigstore's through TUF.
-func (s *Signer) keylessSigner(ctx context.Context) (*fulcio.Signer, error) {
+func (s *Signer) keylessSigner(ctx context.Context) (*certSigner, error) {
 	token, src, err := s.idToken(ctx)
 	if err != nil {
 		return nil, err
@@ -78,12 +77,12 @@ func (s *Signer) keylessSigner(ctx context.Context) (*fulcio.Signer, error) {
 		return nil, err
 	}
 	// "token": use the token as is; never open a browser or device flow.
-	resp, err := fulcio.GetCert(ctx, sv, token, "token", "", "", "", "", client)
+	resp, err := getCert(sv, token, client)
 	if err != nil {
 		return nil, fmt.Errorf("get a signing certificate from Fulcio at %s (OIDC token from %s): %w",
 			s.signing.FulcioURL, src, redact(err, token))
 	}
-	fs := &fulcio.Signer{SignerVerifier: sv, Cert: resp.CertPEM, Chain: resp.ChainPEM, SCT: resp.SCT}
+	fs := &certSigner{SignerVerifier: sv, Cert: resp.CertPEM, Chain: resp.ChainPEM, SCT: resp.SCT}
 	if s.opts.SkipSCT {
 		return fs, nil
 	}

@@ -10,22 +10,20 @@ import (
 	"github.com/go-openapi/strfmt"
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/options"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/rekor"
 	rekorapi "github.com/sigstore/rekor/pkg/client"
 	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
 	"github.com/sigstore/rekor/pkg/util"
 )
 
 // rekorClient returns a client of the spec's Rekor. Without a trace it is
-// cosign's own (rekor.NewClient). With one (RELCTL_LOG=debug) it is built
+// cosign's own (rekor.NewClient, newRekorClient here). With one (RELCTL_LOG=debug) it is built
 // the way rekor's GetRekorClient builds it (retryablehttp with rekor's
 // default retries over a cleanhttp transport, cosign's User-Agent, the JSON
 // and PEM consumers) with the trace beneath the retries: the Rekor client
 // takes no transport of its own.
 func (s *Signer) rekorClient() (*rekorclient.Rekor, error) {
 	if s.opts.Log == nil {
-		return rekor.NewClient(s.signing.RekorURL)
+		return newRekorClient(s.signing.RekorURL)
 	}
 	u, err := url.Parse(s.signing.RekorURL)
 	if err != nil {
@@ -36,7 +34,7 @@ func (s *Signer) rekorClient() (*rekorclient.Rekor, error) {
 	retrying.RetryMax = rekorapi.DefaultRetryCount
 	retrying.Logger = nil // retryablehttp's default logs to stderr; rekor's does not
 	hc := retrying.StandardClient()
-	hc.Transport = userAgentTransport{next: hc.Transport, agent: options.UserAgent()}
+	hc.Transport = userAgentTransport{next: hc.Transport, agent: cosignUserAgent()}
 	if u.Path == "" {
 		u.Path = rekorclient.DefaultBasePath
 	}

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/fulcio"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	rekorclient "github.com/sigstore/rekor/pkg/generated/client"
@@ -66,13 +65,9 @@ func (s *Signer) loadMaterial(ctx context.Context) (*verifyMaterial, error) {
 		if s.opts.FulcioRoots != nil {
 			m.roots = s.opts.FulcioRoots
 		} else {
-			roots, err := fulcio.GetRoots()
+			roots, intermediates, err := fulcioRoots()
 			if err != nil {
-				return nil, fmt.Errorf("load Sigstore's Fulcio roots (TUF): %w", err)
-			}
-			intermediates, err := fulcio.GetIntermediates()
-			if err != nil {
-				return nil, fmt.Errorf("load Sigstore's Fulcio intermediates (TUF): %w", err)
+				return nil, fmt.Errorf("load Sigstore's Fulcio roots and intermediates (TUF): %w", err)
 			}
 			m.roots, m.intermediates = roots, intermediates
 		}

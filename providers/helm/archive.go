@@ -14,9 +14,26 @@ import (
 	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chartutil"
 	"sigs.k8s.io/yaml"
 )
+
+// The names chartutil.Save gives a chart's files (helm's pkg/chartutil,
+// create.go). They are written out here rather than imported: chartutil
+// links Kubernetes' API types (about 25 packages, and the k8s.io modules
+// to download) into the binary for these four strings.
+const (
+	chartfileName  = "Chart.yaml"
+	valuesfileName = "values.yaml"
+	schemafileName = "values.schema.json"
+	chartsDir      = "charts"
+)
+
+// errInvalidChartName is chartutil.ErrInvalidChartName, with its message.
+type errInvalidChartName struct{ name string }
+
+func (e errInvalidChartName) Error() string {
+	return fmt.Sprintf("%q is not a valid chart name", e.name)
+}
 
 // The archive writer below is a port of helm v3.22.0's chartutil.Save
 // (pkg/chartutil/save.go: Save, writeTarContents, writeToTar). It keeps
@@ -91,7 +108,7 @@ func writeArchive(ch *chart.Chart, modTime time.Time) ([]byte, error) {
 func chartEntries(ch *chart.Chart, prefix string) ([]entry, error) {
 	// Save refuses a name that would move the chart's folder.
 	if ch.Name() != filepath.Base(ch.Name()) {
-		return nil, fmt.Errorf("lay out archive under %q: %w", prefix, chartutil.ErrInvalidChartName{Name: ch.Name()})
+		return nil, fmt.Errorf("lay out archive under %q: %w", prefix, errInvalidChartName{name: ch.Name()})
 	}
 	// Save joins with filepath and converts to slashes; path.Join gives
 	// the same names on every platform.
@@ -112,7 +129,7 @@ func chartEntries(ch *chart.Chart, prefix string) ([]entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serialise %s/Chart.yaml: %w", base, err)
 	}
-	add(chartutil.ChartfileName, cdata)
+	add(chartfileName, cdata)
 
 	if meta.APIVersion == chart.APIVersionV2 && ch.Lock != nil {
 		ldata, err := yaml.Marshal(ch.Lock)
@@ -123,16 +140,16 @@ func chartEntries(ch *chart.Chart, prefix string) ([]entry, error) {
 	}
 
 	for _, f := range ch.Raw {
-		if f.Name == chartutil.ValuesfileName {
-			add(chartutil.ValuesfileName, f.Data)
+		if f.Name == valuesfileName {
+			add(valuesfileName, f.Data)
 		}
 	}
 
 	if ch.Schema != nil {
 		if !json.Valid(ch.Schema) {
-			return nil, fmt.Errorf("%s/%s: %w", base, chartutil.SchemafileName, errInvalidSchema)
+			return nil, fmt.Errorf("%s/%s: %w", base, schemafileName, errInvalidSchema)
 		}
-		add(chartutil.SchemafileName, ch.Schema)
+		add(schemafileName, ch.Schema)
 	}
 
 	for _, f := range ch.Templates {
@@ -142,7 +159,7 @@ func chartEntries(ch *chart.Chart, prefix string) ([]entry, error) {
 		add(f.Name, f.Data)
 	}
 
-	deps, err := sortedDependencies(ch.Dependencies(), path.Join(base, chartutil.ChartsDir))
+	deps, err := sortedDependencies(ch.Dependencies(), path.Join(base, chartsDir))
 	if err != nil {
 		return nil, err
 	}

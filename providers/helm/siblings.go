@@ -1,11 +1,13 @@
 package helm
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
-	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/chart"
+	"sigs.k8s.io/yaml"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
@@ -26,7 +28,7 @@ func SiblingGraph(charts []config.Chart, registry string) map[string][]string {
 	edges := map[string][]string{}
 	for _, c := range charts {
 		edges[c.Name] = nil
-		meta, err := chartutil.LoadChartfile(filepath.Join(c.Dir, chartutil.ChartfileName))
+		meta, err := loadChartfile(filepath.Join(c.Dir, chartfileName))
 		if err != nil {
 			continue // reported where the chart is loaded
 		}
@@ -91,4 +93,16 @@ func (p *Packager) inCycle(chart string) []string {
 		}
 	})
 	return p.cycles[chart]
+}
+
+// loadChartfile reads a Chart.yaml as helm's chartutil.LoadChartfile does
+// (the same three lines), without linking chartutil into the binary.
+func loadChartfile(filename string) (*chart.Metadata, error) {
+	b, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, err
+	}
+	meta := new(chart.Metadata)
+	err = yaml.Unmarshal(b, meta)
+	return meta, err
 }
