@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/relctl/relctl/config"
 	relgit "github.com/relctl/relctl/providers/git"
@@ -52,7 +51,7 @@ func (p *Packager) SourceStamp(ctx context.Context, c config.Chart) (stamp strin
 	if _, err := os.Stat(filepath.Join(c.Dir, "requirements.yaml")); err == nil {
 		return "", nil, false, nil
 	}
-	meta, err := chartutil.LoadChartfile(filepath.Join(c.Dir, chartutil.ChartfileName))
+	meta, err := loadChartfile(filepath.Join(c.Dir, chartfileName))
 	if err != nil {
 		// The packager says what is wrong with the file.
 		return "", nil, false, nil
