@@ -70,17 +70,7 @@ func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest,
 	if len(formats) == 0 {
 		formats = s.signing.Format.Kinds()
 	}
-	var bs *bundleSigner
-	signer := func() (bundleSigner, error) {
-		if bs == nil {
-			b, err := s.newBundleSigner(ctx)
-			if err != nil {
-				return bundleSigner{}, err
-			}
-			bs = &b
-		}
-		return *bs, nil
-	}
+	signer := s.onceBundleSigner(ctx)
 	for _, f := range formats {
 		switch f {
 		case config.FormatLegacy:

@@ -67,17 +67,7 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 		return nil
 	}
 
-	var bs *bundleSigner
-	signer := func() (bundleSigner, error) {
-		if bs == nil {
-			b, err := s.newBundleSigner(ctx)
-			if err != nil {
-				return bundleSigner{}, err
-			}
-			bs = &b
-		}
-		return *bs, nil
-	}
+	signer := s.onceBundleSigner(ctx)
 	for _, f := range todo {
 		switch f {
 		case config.FormatLegacy:
@@ -215,4 +205,22 @@ func (s *Signer) signerName() string {
 		return "key " + s.keyRef
 	}
 	return "an ephemeral key"
+}
+
+// onceBundleSigner returns a function that makes the signer of one
+// operation on its first call and returns the same one after: every format
+// written by one operation is signed by one key (in keyless mode, one
+// certificate).
+func (s *Signer) onceBundleSigner(ctx context.Context) func() (bundleSigner, error) {
+	var bs *bundleSigner
+	return func() (bundleSigner, error) {
+		if bs == nil {
+			b, err := s.newBundleSigner(ctx)
+			if err != nil {
+				return bundleSigner{}, err
+			}
+			bs = &b
+		}
+		return *bs, nil
+	}
 }
