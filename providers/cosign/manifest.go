@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
@@ -118,36 +119,15 @@ func (s *Signer) signLegacy(ctx context.Context, ref name.Digest, signer func() 
 }
 
 // signBundle attaches a Sigstore bundle of cosign's signature statement
-// for the manifest, as `cosign sign` of cosign v3 does.
+// for the manifest, as `cosign sign` of cosign v3 does: the same layout as
+// an attestation bundle, with cosign's signature predicate.
 func (s *Signer) signBundle(ctx context.Context, repository string, ref name.Digest, signer func() (bundleSigner, error)) error {
-	subject, err := s.resolveManifest(ctx, repository, ref.DigestStr())
-	if isOrasNotFound(err) {
-		return fmt.Errorf("manifest: %w", state.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("read manifest: %w", err)
-	}
-	bs, err := signer()
-	if err != nil {
-		return err
-	}
-	statement, err := signStatement(subject.Digest.Algorithm().String(), subject.Digest.Encoded())
+	alg, hex, _ := strings.Cut(ref.DigestStr(), ":")
+	statement, err := signStatement(alg, hex)
 	if err != nil {
 		return fmt.Errorf("build the signature statement: %w", err)
 	}
-	b, err := s.dsseBundle(ctx, bs, statement)
-	if err != nil {
-		return err
-	}
-	_, err = s.PushBundle(ctx, repository, BundleReferrer{
-		Subject: subject,
-		Bundle:  b,
-		Annotations: map[string]string{
-			AnnotationBundleContent:       "dsse-envelope",
-			AnnotationBundlePredicateType: signPredicateType,
-		},
-	})
-	return err
+	return s.attestBundle(ctx, repository, ref, signPredicateType, statement, signer)
 }
 
 // signPayload makes the simple-signing payload naming ref, signs it, and
