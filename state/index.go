@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/Masterminds/semver/v3"
+	yamlv2 "go.yaml.in/yaml/v2"
 	"helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 )
@@ -286,7 +288,13 @@ func containsURL(urls []string, u string) bool {
 	return false
 }
 
-// Encode serialises the index as helm's IndexFile.WriteFile does.
+// Encode serialises the index as helm's IndexFile.WriteFile does: JSON
+// converted to YAML with yaml.v2, keys in its natural order. That order is
+// not a total one (keys such as "10000A" and "010000A" can compare either
+// way against a third), and yaml.v2 sorts a Go map's keys from map
+// iteration order, so a foreign entry's keys could come out in another order
+// on each write. Encode sorts every mapping itself, bytewise first and then
+// stably in yaml.v2's order: the same index gives the same bytes.
 func (idx *Index) Encode() ([]byte, error) {
 	doc := make(map[string]any, len(idx.top)+1)
 	for k, v := range idx.top {
@@ -297,7 +305,92 @@ func (idx *Index) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return yaml.JSONToYAML(js)
+	// yaml.v2 reads JSON (a subset of YAML) picking number types as
+	// sigs.k8s.io/yaml's JSONToYAML does; into a MapSlice, every mapping in
+	// the document is a MapSlice.
+	var ms yamlv2.MapSlice
+	if err := yamlv2.Unmarshal(js, &ms); err != nil {
+		return nil, err
+	}
+	out, err := yamlv2.Marshal(sortMappings(ms))
+	if err != nil {
+		return nil, err
+	}
+	// yaml.v2 writes some keys plain that do not read back as written (a
+	// chart named "<<" becomes a merge key): an index that would not read
+	// back is refused here, before any write.
+	back, err := ParseIndex(out)
+	if err != nil {
+		return nil, fmt.Errorf("index.yaml would not read back as written: %w", err)
+	}
+	for chart, vs := range idx.entries {
+		if len(back.entries[chart]) != len(vs) {
+			return nil, fmt.Errorf("index.yaml would not read back as written: the entries of %q", chart)
+		}
+	}
+	return out, nil
+}
+
+// sortMappings orders every mapping in v, recursively, as described at
+// Encode.
+func sortMappings(v any) any {
+	switch v := v.(type) {
+	case yamlv2.MapSlice:
+		for i := range v {
+			v[i].Value = sortMappings(v[i].Value)
+		}
+		key := func(i int) string { return fmt.Sprint(v[i].Key) }
+		sort.SliceStable(v, func(i, j int) bool { return key(i) < key(j) })
+		sort.SliceStable(v, func(i, j int) bool { return naturalLess(key(i), key(j)) })
+		return v
+	case []any:
+		for i := range v {
+			v[i] = sortMappings(v[i])
+		}
+	}
+	return v
+}
+
+// naturalLess is yaml.v2's order of two string keys (its sorter.go), which
+// puts "a2" before "a10".
+func naturalLess(a, b string) bool {
+	ar, br := []rune(a), []rune(b)
+	for i := 0; i < len(ar) && i < len(br); i++ {
+		if ar[i] == br[i] {
+			continue
+		}
+		al, bl := unicode.IsLetter(ar[i]), unicode.IsLetter(br[i])
+		if al && bl {
+			return ar[i] < br[i]
+		}
+		if al || bl {
+			return bl
+		}
+		var ai, bi int
+		var an, bn int64
+		if ar[i] == '0' || br[i] == '0' {
+			for j := i - 1; j >= 0 && unicode.IsDigit(ar[j]); j-- {
+				if ar[j] != '0' {
+					an, bn = 1, 1
+					break
+				}
+			}
+		}
+		for ai = i; ai < len(ar) && unicode.IsDigit(ar[ai]); ai++ {
+			an = an*10 + int64(ar[ai]-'0')
+		}
+		for bi = i; bi < len(br) && unicode.IsDigit(br[bi]); bi++ {
+			bn = bn*10 + int64(br[bi]-'0')
+		}
+		if an != bn {
+			return an < bn
+		}
+		if ai != bi {
+			return ai < bi
+		}
+		return ar[i] < br[i]
+	}
+	return len(ar) < len(br)
 }
 
 // AssetURL is a release asset's browser_download_url under base
