@@ -42,7 +42,7 @@ func ChangedSince(ctx context.Context, dir, base string) ([]string, error) {
 	}
 	mb, err := run(ctx, dir, "merge-base", base, "HEAD")
 	if err != nil {
-		return nil, fmt.Errorf("find the merge base of %s and HEAD: %w", base, err)
+		return nil, fmt.Errorf("find the merge base of %s and HEAD: %w", base, mergeBaseHint(ctx, dir, err))
 	}
 	out, err := run(ctx, dir, "diff", "--name-only", "-z", strings.TrimSpace(mb))
 	if err != nil {
@@ -63,6 +63,17 @@ func ChangedSince(ctx context.Context, dir, base string) ([]string, error) {
 	return files, nil
 }
 
+// mergeBaseHint explains a failed merge-base. In a shallow clone (what
+// actions/checkout makes by default, fetch-depth: 1) the base branch is
+// absent or shares no fetched commit with HEAD, and git says only "Not a
+// valid object name", or nothing at all.
+func mergeBaseHint(ctx context.Context, dir string, err error) error {
+	if out, e := run(ctx, dir, "rev-parse", "--is-shallow-repository"); e == nil && strings.TrimSpace(out) == "true" {
+		return fmt.Errorf("%w (the clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0, or run git fetch --unshallow)", err)
+	}
+	return err
+}
+
 func run(ctx context.Context, dir string, args ...string) (string, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return "", fmt.Errorf("%w: git is not installed", ErrNotRepository)
@@ -75,6 +86,9 @@ func run(ctx context.Context, dir string, args ...string) (string, error) {
 		msg := strings.TrimSpace(stderr.String())
 		if strings.Contains(msg, "not a git repository") {
 			return "", fmt.Errorf("%w: %s", ErrNotRepository, dir)
+		}
+		if msg == "" {
+			msg = err.Error() // merge-base without a common commit says nothing
 		}
 		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
 	}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,57 @@ func TestHead_outsideARepositoryIsErrNotRepository(t *testing.T) {
 	_, err := Head(context.Background(), t.TempDir())
 	if !errors.Is(err, ErrNotRepository) {
 		t.Fatalf("Head outside a repository: %v, want ErrNotRepository", err)
+	}
+}
+
+func TestChangedSince_inAShallowCloneSaysHowToFetchTheHistory(t *testing.T) {
+	up := gitInit(t)
+	write(t, filepath.Join(up, "charts/a/Chart.yaml"), "a")
+	gitRun(t, up, "add", ".")
+	gitRun(t, up, "commit", "-q", "-m", "base")
+	write(t, filepath.Join(up, "charts/a/values.yaml"), "x: 1")
+	gitRun(t, up, "add", ".")
+	gitRun(t, up, "commit", "-q", "-m", "main moves on")
+	gitRun(t, up, "checkout", "-q", "-b", "feature", "HEAD~1")
+	write(t, filepath.Join(up, "charts/a/values.yaml"), "x: 2")
+	gitRun(t, up, "add", ".")
+	gitRun(t, up, "commit", "-q", "-m", "change a")
+
+	// As actions/checkout clones a pull request: one commit deep.
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitRun(t, t.TempDir(), "clone", "-q", "--depth", "1", "--branch", "feature", "file://"+up, clone)
+	for _, tc := range []struct {
+		name  string
+		fetch []string
+		want  string
+	}{
+		{"base not fetched", nil, "Not a valid object name origin/main"},
+		// The base fetched one commit deep too: no common commit, and git
+		// prints nothing.
+		{"base fetched shallow", []string{"fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main"}, "exit status 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fetch != nil {
+				gitRun(t, clone, tc.fetch...)
+			}
+			_, err := ChangedSince(context.Background(), clone, "origin/main")
+			if err == nil {
+				t.Fatal("ChangedSince in a shallow clone succeeded")
+			}
+			for _, want := range []string{tc.want, "the clone is shallow", "fetch-depth: 0"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+		})
+	}
+	// With the history, the same call works.
+	gitRun(t, clone, "fetch", "-q", "--unshallow", "origin", "main:refs/remotes/origin/main")
+	got, err := ChangedSince(context.Background(), clone, "origin/main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || filepath.Base(got[0]) != "values.yaml" {
+		t.Fatalf("ChangedSince after unshallow = %v, want charts/a/values.yaml", got)
 	}
 }
