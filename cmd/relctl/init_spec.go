@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/relctl/relctl/providers/git"
+	"github.com/relctl/relctl/state"
 )
 
 // initDraft is what init will write, and why.
@@ -84,7 +85,7 @@ func draftInit(ctx context.Context, env *Env, dir, registry string) (*initDraft,
 	if err := d.mapChartReleaser(); err != nil {
 		return nil, err
 	}
-	d.detectPagesIndex(ctx, dir)
+	d.detectPagesIndex(ctx, env, dir)
 	d.matchTags(ctx, env)
 	return d, nil
 }
@@ -189,12 +190,18 @@ func (d *initDraft) matchTags(ctx context.Context, env *Env) {
 }
 
 // detectPagesIndex says whether the pages branch holds a classic index.
-func (d *initDraft) detectPagesIndex(ctx context.Context, dir string) {
+func (d *initDraft) detectPagesIndex(ctx context.Context, env *Env, dir string) {
 	from := "chart-releaser's default"
 	if s, ok := d.CR.get("pages_branch"); ok {
 		from = s.Source
 	}
-	if !git.BranchHasFile(ctx, dir, d.PagesIndex, "index.yaml") {
+	found, where := git.BranchHasFile(ctx, dir, d.PagesIndex, "index.yaml"), ""
+	if !found && !git.HasBranch(ctx, dir, d.PagesIndex) {
+		// Not in this clone (actions/checkout fetches one branch): ask
+		// GitHub, as the plan will.
+		found, where = d.pagesIndexOnGitHub(ctx, env), " on GitHub (the branch is not in this clone)"
+	}
+	if !found {
 		if d.CR.found() {
 			d.note("pages_branch = %s (%s): no index.yaml on it, nothing to map", d.PagesIndex, from)
 		}
@@ -202,7 +209,27 @@ func (d *initDraft) detectPagesIndex(ctx context.Context, dir string) {
 		return
 	}
 	d.PagesURL = pagesURL(d.Repo.Remote, d.CR)
-	d.note("pages_branch = %s (%s) holds index.yaml, a classic chart repository: relctl keeps it from now on (helm_repository, url %s); entries chart-releaser wrote that agree with the releases are kept as they are. Remove chart-releaser's workflow step, or it races relctl", d.PagesIndex, from, d.PagesURL)
+	d.note("pages_branch = %s (%s) holds index.yaml%s, a classic chart repository: relctl keeps it from now on (helm_repository, url %s); entries chart-releaser wrote that agree with the releases are kept as they are. Remove chart-releaser's workflow step, or it races relctl", d.PagesIndex, from, where, d.PagesURL)
+}
+
+// pagesIndexOnGitHub reads the pages branch's index.yaml through the API:
+// false without a token or when the branch or the file is absent (a failed
+// read is noted).
+func (d *initDraft) pagesIndexOnGitHub(ctx context.Context, env *Env) bool {
+	c, err := initGitHub(env, d.Repo.Remote.Owner, d.Repo.Remote.Name)
+	if err != nil {
+		if !errors.Is(err, errNoToken) {
+			d.note("pages_branch = %s: not in this clone, and GitHub could not be asked: %v", d.PagesIndex, err)
+		}
+		return false
+	}
+	if _, err := c.ReadFile(ctx, d.PagesIndex, "index.yaml"); err != nil {
+		if !errors.Is(err, state.ErrNotFound) {
+			d.note("pages_branch = %s: not in this clone, and GitHub could not be read: %v", d.PagesIndex, err)
+		}
+		return false
+	}
+	return true
 }
 
 // pagesURL is the URL consumers add the classic repository by:

@@ -28,14 +28,7 @@ type tagEvidence struct {
 // readTagEvidence lists the repository's releases (drafts included, when
 // the token may see them) and matches their tags to the charts' names.
 func readTagEvidence(ctx context.Context, env *Env, owner, repo string, charts []initChart) (tagEvidence, error) {
-	token := env.Getenv("GITHUB_TOKEN")
-	if token == "" {
-		token = env.Getenv("GH_TOKEN")
-	}
-	if token == "" {
-		return tagEvidence{}, errNoToken
-	}
-	c, err := github.New(github.Options{APIURL: env.Getenv("GITHUB_API_URL"), Token: token, Owner: owner, Repo: repo})
+	c, err := initGitHub(env, owner, repo)
 	if err != nil {
 		return tagEvidence{}, err
 	}
@@ -66,6 +59,19 @@ func readTagEvidence(ctx context.Context, env *Env, owner, repo string, charts [
 }
 
 var errNoToken = fmt.Errorf("no GITHUB_TOKEN")
+
+// initGitHub is init's client of the repository's GitHub API, with the
+// token of GITHUB_TOKEN or GH_TOKEN; errNoToken without one.
+func initGitHub(env *Env, owner, repo string) (*github.Client, error) {
+	token := env.Getenv("GITHUB_TOKEN")
+	if token == "" {
+		token = env.Getenv("GH_TOKEN")
+	}
+	if token == "" {
+		return nil, errNoToken
+	}
+	return github.New(github.Options{APIURL: env.Getenv("GITHUB_API_URL"), Token: token, Owner: owner, Repo: repo})
+}
 
 func isSemver(v string) bool {
 	_, err := semver.StrictNewVersion(v)

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"github.com/relctl/relctl/providers/git"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	gh "github.com/google/go-github/v62/github"
+
+	"github.com/relctl/relctl/providers/git"
 	"github.com/relctl/relctl/providers/github/githubtest"
 )
 
@@ -307,5 +310,65 @@ func TestPagesURL_followsChartReleaserThenGitHubPagesDefaults(t *testing.T) {
 		if got := pagesURL(git.Remote{Owner: tc.owner, Name: tc.name}, cr); got != tc.want {
 			t.Errorf("pagesURL(%s/%s, charts_repo_url %q) = %q, want %q", tc.owner, tc.name, tc.reposURL, got, tc.want)
 		}
+	}
+}
+
+// createPagesBranch makes gh-pages on the emulator with index.yaml only.
+func createPagesBranch(t *testing.T, h *harness, index string) {
+	t.Helper()
+	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(h.gh.URL(), h.gh.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", "", []*gh.TreeEntry{{Path: gh.String("index.yaml"), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(index)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("index"), Tree: tree}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Git.CreateRef(ctx, "acme", "charts", &gh.Reference{Ref: gh.String("refs/heads/gh-pages"), Object: &gh.GitObject{SHA: commit.SHA}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A clone of one branch (actions/checkout's, or git clone --single-branch)
+// has no gh-pages: init asks GitHub for the index instead of concluding
+// there is none.
+func TestInit_pagesBranchNotInTheCloneIsReadFromGitHub(t *testing.T) {
+	for _, onGitHub := range []bool{true, false} {
+		t.Run(fmt.Sprintf("on GitHub %v", onGitHub), func(t *testing.T) {
+			h := newHarness(t)
+			chartReleaserRepo(t, h)
+			gitIn(t, h.dir, "branch", "-D", "gh-pages")
+			if onGitHub {
+				createPagesBranch(t, h, "apiVersion: v1\nentries: {}\n")
+			}
+			code, out, errOut := h.relctl("init", "--registry", h.reg.Host+"/acme/charts")
+			t.Logf("init exited %d:\n%s\n%s", code, out, errOut)
+			hcl, err := os.ReadFile(filepath.Join(h.dir, "relctl.hcl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			block := "helm_repository {\n  url = \"https://acme.github.io/charts\"\n}"
+			note := "pages_branch = gh-pages (.github/workflows/release.yaml) holds index.yaml on GitHub (the branch is not in this clone)"
+			if onGitHub {
+				if !strings.Contains(string(hcl), block) {
+					t.Errorf("relctl.hcl lacks the helm_repository block of the index on GitHub:\n%s", hcl)
+				}
+				if !strings.Contains(out, note) {
+					t.Errorf("init output lacks %q", note)
+				}
+				return
+			}
+			if strings.Contains(string(hcl), "helm_repository") {
+				t.Errorf("relctl.hcl has a helm_repository block with no index anywhere:\n%s", hcl)
+			}
+			if want := "pages_branch = gh-pages (.github/workflows/release.yaml): no index.yaml on it"; !strings.Contains(out, want) {
+				t.Errorf("init output lacks %q", want)
+			}
+		})
 	}
 }

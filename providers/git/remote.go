@@ -65,6 +65,17 @@ func DefaultBranch(ctx context.Context, dir string) string {
 	return ""
 }
 
+// HasBranch reports whether branch is in this clone, local or as
+// origin/<branch>.
+func HasBranch(ctx context.Context, dir, branch string) bool {
+	for _, rev := range []string{"refs/heads/" + branch, "refs/remotes/origin/" + branch} {
+		if _, err := run(ctx, dir, "rev-parse", "--verify", "--quiet", rev); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // BranchHasFile reports whether branch, local or as origin/<branch>, holds
 // path at its tip: how a classic chart repository's pages branch with an
 // index.yaml is recognised.
