@@ -90,7 +90,8 @@ artifacthub {
 	h.mustRelctl(exitOK, "drift")
 }
 
-// pushPagesFile commits one file on gh-pages, as a person editing it.
+// pushPagesFile commits one file on gh-pages, as a person editing it; the
+// branch is created, with that file only, when it does not exist.
 func (h *harness) pushPagesFile(path, content string) {
 	h.t.Helper()
 	ctx := context.Background()
@@ -98,24 +99,34 @@ func (h *harness) pushPagesFile(path, content string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	ref, _, err := c.Git.GetRef(ctx, "acme", "charts", "heads/gh-pages")
+	var parents []*gh.Commit
+	baseTree := ""
+	ref, resp, err := c.Git.GetRef(ctx, "acme", "charts", "heads/gh-pages")
+	switch {
+	case err == nil:
+		parent, _, err := c.Git.GetCommit(ctx, "acme", "charts", ref.GetObject().GetSHA())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		parents, baseTree = []*gh.Commit{parent}, parent.GetTree().GetSHA()
+	case resp == nil || resp.StatusCode != http.StatusNotFound:
+		h.t.Fatal(err)
+	}
+	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", baseTree, []*gh.TreeEntry{{Path: gh.String(path), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(content)}})
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	parent, _, err := c.Git.GetCommit(ctx, "acme", "charts", ref.GetObject().GetSHA())
+	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("hand edit"), Tree: tree, Parents: parents}, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", parent.GetTree().GetSHA(), []*gh.TreeEntry{{Path: gh.String(path), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(content)}})
-	if err != nil {
-		h.t.Fatal(err)
+	if parents == nil {
+		_, _, err = c.Git.CreateRef(ctx, "acme", "charts", &gh.Reference{Ref: gh.String("refs/heads/gh-pages"), Object: &gh.GitObject{SHA: commit.SHA}})
+	} else {
+		ref.Object.SHA = commit.SHA
+		_, _, err = c.Git.UpdateRef(ctx, "acme", "charts", ref, false)
 	}
-	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("hand edit"), Tree: tree, Parents: []*gh.Commit{parent}}, nil)
 	if err != nil {
-		h.t.Fatal(err)
-	}
-	ref.Object.SHA = commit.SHA
-	if _, _, err := c.Git.UpdateRef(ctx, "acme", "charts", ref, false); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/hex"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	gh "github.com/google/go-github/v62/github"
 	"sigs.k8s.io/yaml"
 )
 
@@ -51,36 +49,6 @@ func (h *harness) pagesIndex() map[string][]servedEntry {
 		h.t.Fatalf("index.yaml: %v\n%s", err, b)
 	}
 	return doc.Entries
-}
-
-// pushPages replaces index.yaml on gh-pages, as a person editing it by hand.
-func (h *harness) pushPages(content string) {
-	h.t.Helper()
-	ctx := context.Background()
-	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(h.gh.URL(), h.gh.URL())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ref, _, err := c.Git.GetRef(ctx, "acme", "charts", "heads/gh-pages")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	parent, _, err := c.Git.GetCommit(ctx, "acme", "charts", ref.GetObject().GetSHA())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", parent.GetTree().GetSHA(), []*gh.TreeEntry{{Path: gh.String("index.yaml"), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(content)}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("hand edit"), Tree: tree, Parents: []*gh.Commit{parent}}, nil)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ref.Object.SHA = commit.SHA
-	if _, _, err := c.Git.UpdateRef(ctx, "acme", "charts", ref, false); err != nil {
-		h.t.Fatal(err)
-	}
 }
 
 // checkIndex fails unless alpha and beta are listed once each, with the
@@ -136,14 +104,14 @@ func TestE2E_indexEntryRemovedOrAlteredIsDriftThenRestoredByApply(t *testing.T) 
 
 	// By hand: alpha's digest altered, beta's entry deleted, another
 	// tool's chart added.
-	h.pushPages(`apiVersion: v1
+	h.pushPagesFile("index.yaml", `apiVersion: v1
 entries:
   alpha:
   - apiVersion: v2
-    digest: ` + hex.EncodeToString(make([]byte, 32)) + `
+    digest: `+hex.EncodeToString(make([]byte, 32))+`
     name: alpha
     urls:
-    - ` + alpha.URLs[0] + `
+    - `+alpha.URLs[0]+`
     version: 1.0.0
   legacy:
   - apiVersion: v2
@@ -181,23 +149,7 @@ func TestE2E_twoAppliesAtOnceBothLandInTheIndex(t *testing.T) {
 	spec(one, "alpha")
 	spec(two, "beta")
 	// chart-releaser's index, before relctl.
-	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(one.gh.URL(), one.gh.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", "", []*gh.TreeEntry{{Path: gh.String("index.yaml"), Mode: gh.String("100644"), Type: gh.String("blob"),
-		Content: gh.String("apiVersion: v1\nentries:\n  legacy:\n  - apiVersion: v2\n    digest: abc\n    name: legacy\n    urls:\n    - https://example.org/legacy-0.1.0.tgz\n    version: 0.1.0\n    x-cr: kept\ngenerated: \"2020-01-01T00:00:00Z\"\n")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("cr index"), Tree: tree}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := c.Git.CreateRef(ctx, "acme", "charts", &gh.Reference{Ref: gh.String("refs/heads/gh-pages"), Object: &gh.GitObject{SHA: commit.SHA}}); err != nil {
-		t.Fatal(err)
-	}
+	one.pushPagesFile("index.yaml", "apiVersion: v1\nentries:\n  legacy:\n  - apiVersion: v2\n    digest: abc\n    name: legacy\n    urls:\n    - https://example.org/legacy-0.1.0.tgz\n    version: 0.1.0\n    x-cr: kept\ngenerated: \"2020-01-01T00:00:00Z\"\n")
 
 	codes := make(chan string, 2)
 	for _, h := range []*harness{one, two} {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	gh "github.com/google/go-github/v62/github"
 
 	"github.com/relctl/relctl/providers/git"
 	"github.com/relctl/relctl/providers/github/githubtest"
@@ -313,27 +310,6 @@ func TestPagesURL_followsChartReleaserThenGitHubPagesDefaults(t *testing.T) {
 	}
 }
 
-// createPagesBranch makes gh-pages on the emulator with index.yaml only.
-func createPagesBranch(t *testing.T, h *harness, index string) {
-	t.Helper()
-	c, err := gh.NewClient(nil).WithAuthToken(testToken).WithEnterpriseURLs(h.gh.URL(), h.gh.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	tree, _, err := c.Git.CreateTree(ctx, "acme", "charts", "", []*gh.TreeEntry{{Path: gh.String("index.yaml"), Mode: gh.String("100644"), Type: gh.String("blob"), Content: gh.String(index)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	commit, _, err := c.Git.CreateCommit(ctx, "acme", "charts", &gh.Commit{Message: gh.String("index"), Tree: tree}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := c.Git.CreateRef(ctx, "acme", "charts", &gh.Reference{Ref: gh.String("refs/heads/gh-pages"), Object: &gh.GitObject{SHA: commit.SHA}}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A clone of one branch (actions/checkout's, or git clone --single-branch)
 // has no gh-pages: init asks GitHub for the index instead of concluding
 // there is none.
@@ -344,7 +320,7 @@ func TestInit_pagesBranchNotInTheCloneIsReadFromGitHub(t *testing.T) {
 			chartReleaserRepo(t, h)
 			gitIn(t, h.dir, "branch", "-D", "gh-pages")
 			if onGitHub {
-				createPagesBranch(t, h, "apiVersion: v1\nentries: {}\n")
+				h.pushPagesFile("index.yaml", "apiVersion: v1\nentries: {}\n")
 			}
 			code, out, errOut := h.relctl("init", "--registry", h.reg.Host+"/acme/charts")
 			t.Logf("init exited %d:\n%s\n%s", code, out, errOut)
