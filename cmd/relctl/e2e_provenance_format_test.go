@@ -130,3 +130,40 @@ func attLayersOf(t *testing.T, ref name.Digest) []any {
 	}
 	return out
 }
+
+// With one signature format, a plan that finds relctl's provenance in its
+// legacy place reads no other: the referrers API and the fallback tag are
+// read only when no provenance is found there, or for "both", which must
+// know of each format.
+func TestE2E_provenanceFoundInItsPlaceReadsNoOtherFormat(t *testing.T) {
+	for _, tc := range []struct {
+		format      string
+		readsOthers bool
+	}{{"legacy", false}, {"both", true}} {
+		t.Run(tc.format, func(t *testing.T) {
+			h := newHarness(t)
+			h.withKey()
+			actionsRun(h, "1001")
+			h.chart("alpha", "1.0.0")
+			h.full("", "", provenanceSigningFormat(tc.format))
+			h.mustRelctl(exitOK, "apply", "--auto-approve")
+			ref := chartDigest(t, h, "alpha", "1.0.0")
+			fallback := "/manifests/" + strings.Replace(ref.DigestStr(), ":", "-", 1)
+
+			h.reg.ResetRequests()
+			h.mustRelctl(exitOK, "plan", "--detailed-exitcode")
+			others := 0
+			for _, r := range h.reg.Requests() {
+				if strings.Contains(r.Path, "/referrers/") || strings.HasSuffix(r.Path, fallback) {
+					others++
+				}
+			}
+			if got := others > 0; got != tc.readsOthers {
+				for _, r := range h.reg.Requests() {
+					t.Logf("%s %s %d", r.Method, r.Path, r.Status)
+				}
+				t.Errorf("format %s: the plan read the referrers API or the fallback tag %d times, want reads=%t", tc.format, others, tc.readsOthers)
+			}
+		})
+	}
+}

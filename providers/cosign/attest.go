@@ -36,6 +36,7 @@ import (
 	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/provenance"
 	"github.com/relctl/relctl/state"
 )
 
@@ -225,27 +226,12 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	found, err := s.readBundles(ctx, ref)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	var bundles []foundBundle
-	for _, b := range found {
-		// cosign v3's signatures share the places; they are not
-		// attestations, and are not counted here.
-		if bundleIsAttestation(b.bundle) {
-			bundles = append(bundles, b)
-		}
-	}
-	if len(atts) == 0 && len(bundles) == 0 {
-		return &state.AttestationState{Reason: "no attestation"}, nil
-	}
-	co, err := s.checkOpts(ctx, false)
-	if err != nil {
-		return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
-	}
-	st := &state.AttestationState{Count: len(atts) + len(bundles)}
+	var co *cosignpkg.CheckOpts
+	st := &state.AttestationState{Count: len(atts)}
 	if len(atts) > 0 {
+		if co, err = s.checkOpts(ctx, false); err != nil {
+			return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
+		}
 		// The statement's subject must be this manifest: an attestation
 		// copied from another manifest's tag is not valid here.
 		lco := *co
@@ -263,7 +249,35 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: state.SignatureFormatLegacy, PredicateType: predicateType, Statement: statement})
 		}
 	}
+	// With one format configured, a relctl provenance in the legacy place
+	// is all a plan looks for (planner: any format's covers "legacy" and
+	// "bundle"): the referrers API and the fallback tag, two requests and
+	// their blobs per chart, are not read. "both" needs to know of each.
+	if s.signing.Format != config.FormatBoth && relctlProvenance(st.Verified) {
+		st.Reason = s.attestationReason(st.Count, len(st.Verified))
+		return st, nil
+	}
+	found, err := s.readBundles(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var bundles []foundBundle
+	for _, b := range found {
+		// cosign v3's signatures share the places; they are not
+		// attestations, and are not counted here.
+		if bundleIsAttestation(b.bundle) {
+			bundles = append(bundles, b)
+		}
+	}
+	if st.Count += len(bundles); st.Count == 0 {
+		return &state.AttestationState{Reason: "no attestation"}, nil
+	}
 	if len(bundles) > 0 {
+		if co == nil {
+			if co, err = s.checkOpts(ctx, false); err != nil {
+				return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
+			}
+		}
 		bco, err := s.bundleCheckOpts(ctx, co)
 		if err != nil {
 			return nil, fmt.Errorf("verify attestations of %s@%s: %w", repository, manifestDigest, err)
@@ -280,6 +294,27 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 	}
 	st.Reason = s.attestationReason(st.Count, len(st.Verified))
 	return st, nil
+}
+
+// relctlProvenance reports whether one of the verified attestations is an
+// SLSA provenance of relctl's build type.
+func relctlProvenance(verified []state.VerifiedAttestation) bool {
+	for _, v := range verified {
+		if v.PredicateType != provenance.PredicateType {
+			continue
+		}
+		var st struct {
+			Predicate struct {
+				BuildDefinition struct {
+					BuildType string `json:"buildType"`
+				} `json:"buildDefinition"`
+			} `json:"predicate"`
+		}
+		if json.Unmarshal(v.Statement, &st) == nil && st.Predicate.BuildDefinition.BuildType == provenance.BuildType {
+			return true
+		}
+	}
+	return false
 }
 
 // readLegacyAttestations returns the layers of the manifest's `.att` tag;
