@@ -292,3 +292,37 @@ func TestE2E_provenanceKeylessWithAPrivateSigstore(t *testing.T) {
 		})
 	}
 }
+
+// Keyless with signing.format = "bundle", logged: the attestation is a
+// DSSE bundle signed with a Fulcio certificate and a dsse entry in Rekor,
+// written once, and relctl verify finds it with its log evidence.
+func TestE2E_provenanceKeylessBundleWithAPrivateSigstore(t *testing.T) {
+	h := newHarness(t)
+	sg, actions := h.withSigstore(releaseWorkflow)
+	h.chart("alpha", "1.0.0")
+	spec := strings.Replace(keylessSpec(sg, true, chartsIdentity), "  tlog_upload  =", "  provenance   = true\n  format       = \"bundle\"\n  tlog_upload  =", 1)
+	h.full("", "", spec)
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if ref := chartDigest(t, h, "alpha", "1.0.0"); attTagExists(t, ref) {
+		t.Errorf("format bundle wrote the legacy .att tag")
+	}
+	certs, entries := sg.Certificates(), sg.Entries()
+	// The chart's signature, the release's .tgz.sigstore.json, the
+	// attestation: a certificate and a log entry each.
+	if certs != 3 || entries != 3 {
+		t.Fatalf("Fulcio issued %d certificates, Rekor holds %d entries; want 3 and 3", certs, entries)
+	}
+
+	tokens := actions.Requests.Load()
+	h.reg.ResetRequests()
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	if h.reg.Writes() != 0 || sg.Certificates() != certs || actions.Requests.Load() != tokens {
+		t.Errorf("second apply: %d registry writes, %d certificates, %d more tokens; want nothing new",
+			h.reg.Writes(), sg.Certificates(), actions.Requests.Load()-tokens)
+	}
+	dropActionsEnv(h)
+	out := h.mustRelctl(exitOK, "verify")
+	if !strings.Contains(out, "SLSA v1 provenance of sha256:") || !strings.Contains(out, "(bundle (fallback tag))") {
+		t.Errorf("verify does not find the bundle provenance:\n%s", out)
+	}
+}
