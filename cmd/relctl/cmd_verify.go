@@ -19,7 +19,9 @@ the registry's chart layer byte for byte, and its signature files verify
 against it (.tgz.sig and .tgz.pem together; .tgz.sigstore.json, the Sigstore
 bundle, with signing.format "bundle" or "both"); with signing { provenance =
 true }, the manifest has a valid SLSA provenance attestation naming its
-digest. Exit 1 when any check fails.
+digest; with an artifacthub block, each chart repository's artifacthub.io
+tag and the pages branch's artifacthub-repo.yml hold the block's metadata.
+Exit 1 when any check fails.
 
 What the published chart is compared with (each chart's registry line says
 which): with signing on, a chart whose folder is clean and committed as the
@@ -49,6 +51,7 @@ and the published chart compared with that rebuild, byte for byte.
 			if err != nil {
 				return err
 			}
+			v.Checks = append(v.Checks, ci.VerifyArtifactHub(o.spec, o.plan)...)
 			if asJSON {
 				err = views.VerifyJSON(env.Stdout, v)
 			} else {

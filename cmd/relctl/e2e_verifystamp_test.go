@@ -17,6 +17,8 @@ import (
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/cosign"
+	"github.com/relctl/relctl/providers/oci"
+	"github.com/relctl/relctl/state"
 )
 
 // stampLine is what verify says of a chart taken from its signed stamp.
@@ -259,4 +261,68 @@ func TestE2E_verifyFromTheStampStillFailsAReleaseThatDiffers(t *testing.T) {
 			t.Fatalf("verify exited %d, want the release signature failed from the stamp:\n%s\n%s", code, out, errOut)
 		}
 	})
+}
+
+// verify checks the Artifact Hub metadata the artifacthub block declares:
+// the chart repository's artifacthub.io tag and the pages branch's
+// artifacthub-repo.yml, each failing once altered.
+func TestE2E_verifyChecksTheArtifactHubMetadata(t *testing.T) {
+	h := newHarness(t)
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry+`
+helm_repository {
+  url = "`+h.gh.PagesURL("acme", "charts")+`"
+}
+artifacthub {
+  repository_id = "`+ahRepoID+`"
+  owners = [{ name = "Ada", email = "ada@acme.io" }]
+}
+`)
+	h.mustRelctl(exitOK, "apply", "--auto-approve")
+	type check struct {
+		Chart, Check, Detail string
+		OK                   bool
+	}
+	verify := func(want int) map[string]check {
+		t.Helper()
+		code, out, errOut := h.relctl("verify", "--json")
+		if code != want {
+			t.Fatalf("verify exited %d, want %d:\n%s\n%s", code, want, out, errOut)
+		}
+		var v struct{ Checks []check }
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]check{}
+		for _, c := range v.Checks {
+			if c.Check == "artifacthub" {
+				got[c.Chart] = c
+			}
+		}
+		if len(got) != 2 {
+			t.Fatalf("verify has %d artifacthub checks, want the tag of alpha and the pages file:\n%s", len(got), out)
+		}
+		return got
+	}
+	got := verify(exitOK)
+	if !got["alpha"].OK || !strings.Contains(got["alpha"].Detail, "alpha:artifacthub.io") || !got[""].OK {
+		t.Errorf("artifacthub checks after apply: %+v", got)
+	}
+
+	c, err := oci.New(oci.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := state.NewArtifactHubMetadata(&config.ArtifactHub{RepositoryID: ahRepoID, Owners: []config.ArtifactHubOwner{{Name: "Mallory", Email: "m@evil.io"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PushArtifactHub(context.Background(), h.reg.Host+"/acme/charts/alpha", other); err != nil {
+		t.Fatal(err)
+	}
+	h.pushPagesFile("artifacthub-repo.yml", "repositoryID: "+ahRepoID+"\nowners:\n  - name: Mallory\n    email: m@evil.io\n")
+	got = verify(exitError)
+	if got["alpha"].OK || got[""].OK {
+		t.Errorf("artifacthub checks after both were altered: %+v", got)
+	}
 }
