@@ -164,10 +164,12 @@ func verifyProvenance(att *state.AttestationState, manifest string) (bool, strin
 // on its downloads: a lineage file and its signature files, read at once.
 const verifyParallelism = 32
 
-// verifyDownloads bounds the release downloads in flight. Each is two
-// requests in a row (the API's redirect, then the storage host); GitHub
-// allows 100 concurrent requests.
-const verifyDownloads = 32
+// verifyDownloads bounds the release downloads in flight: two a chart (its
+// lineage file and its signature files, which are read one after the
+// other), for the charts verified at once. Each download is two requests in
+// a row (the API's redirect, then the storage host); GitHub allows 100
+// concurrent requests.
+const verifyDownloads = 2 * verifyParallelism
 
 // verifyChart runs the checks of one chart version.
 func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders, c config.Chart, cs *state.ChartState, signing bool) []Check {
