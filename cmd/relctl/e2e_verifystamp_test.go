@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -324,5 +325,48 @@ artifacthub {
 	got = verify(exitError)
 	if got["alpha"].OK || got[""].OK {
 		t.Errorf("artifacthub checks after both were altered: %+v", got)
+	}
+}
+
+// Keyless: the .tgz.sig and .tgz.pem are verified by cosign against bytes,
+// so verify from the stamp downloads the release's .tgz (checked against
+// the manifest's layer digest first), and still packages nothing.
+func TestE2E_verifyFromTheStampWithKeylessSignaturesReadsTheReleasePackage(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	for _, tlog := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tlog_upload=%t", tlog), func(t *testing.T) {
+			h := newHarness(t)
+			sg, _ := h.withSigstore(releaseWorkflow)
+			h.chart("alpha", "1.0.0")
+			h.full("", "", keylessSpec(sg, tlog, chartsIdentity))
+			h.git("init", "-q", "-b", "main")
+			h.git("add", ".")
+			h.git("commit", "-q", "-m", "charts")
+			h.mustRelctl(exitOK, "apply", "--auto-approve")
+			dropActionsEnv(h)
+
+			tgz := h.releaseAsset("alpha-v1.0.0", "alpha-1.0.0.tgz")
+			h.gh.ResetLog()
+			out := h.mustRelctl(exitOK, "verify")
+			if !strings.Contains(out, h.stampLine("alpha")) || !strings.Contains(out, ".sig and its .pem verify against the package together") {
+				t.Fatalf("verify:\n%s", out)
+			}
+			downloaded := false
+			for _, r := range h.gh.Log() {
+				downloaded = downloaded || strings.HasSuffix(r.Path, fmt.Sprintf("/releases/assets/%d", tgz))
+			}
+			if !downloaded {
+				t.Error("keyless verify from the stamp checked the .tgz.sig without the .tgz's bytes")
+			}
+
+			// A .tgz whose bytes are not the registry's chart fails (here the
+			// plan would replace it, so the chart is also rebuilt).
+			h.replaceAsset("alpha-v1.0.0", "alpha-1.0.0.tgz", []byte("not the chart"))
+			if code, out, _ := h.relctl("verify"); code != exitError || !failed(out, "alpha", "release package") {
+				t.Fatalf("verify with another .tgz exited %d:\n%s", code, out)
+			}
+		})
 	}
 }
