@@ -113,7 +113,7 @@ const maxSignatureAsset = 1 << 20
 // was packaged again, and the published one is compared with that rebuild.
 func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders) (*Verification, error) {
 	signing := spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != ""
-	if r.Assets != nil {
+	if _, bounded := r.Assets.(*Prefetch); r.Assets != nil && !bounded {
 		r.Assets = boundedDownloads{r.Assets, make(chan struct{}, verifyDownloads)}
 	}
 	// Charts are verified at once, each one's checks kept in place: the

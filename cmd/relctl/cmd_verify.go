@@ -5,6 +5,7 @@ import (
 
 	"github.com/relctl/relctl/ci"
 	"github.com/relctl/relctl/cmd/relctl/views"
+	"github.com/relctl/relctl/state"
 )
 
 func verifyCmd(g *globals, env *Env) *cobra.Command {
@@ -36,6 +37,15 @@ and the published chart compared with that rebuild, byte for byte.
 			// The stamp is a claim until the manifest's signature
 			// verifies: signedStamps.
 			po := planOptions{all: true, only: args, exact: rebuild, signedStamps: true}
+			// The release files verify reads are downloaded as soon as
+			// the release list is known, during the observation.
+			var early *ci.Prefetch
+			po.ready = func(b *backend) {
+				if b.releases != nil {
+					early = ci.NewPrefetch(ctx, b.releases)
+					b.listed = func(rels []state.Release) { early.Releases(b.spec, rels) }
+				}
+			}
 			o, err := observe(ctx, g, env, po, forReading)
 			if err != nil {
 				return err
@@ -44,8 +54,8 @@ and the published chart compared with that rebuild, byte for byte.
 			if o.backend.signer != nil {
 				r.Blobs = o.backend.signer
 			}
-			if o.backend.releases != nil {
-				r.Assets = o.backend.releases
+			if early != nil {
+				r.Assets = early
 			}
 			v, err := ci.Verify(ctx, o.spec, o.snap, r)
 			if err != nil {

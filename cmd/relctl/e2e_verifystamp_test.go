@@ -97,9 +97,23 @@ func TestE2E_verifyTakesTheSignedStampOfACleanChartAndRebuildsOnRequest(t *testi
 			t.Errorf("verify from the stamp read a blob: %s %s", r.Method, r.Path)
 		}
 	}
+	downloads := map[string]int{}
 	for _, r := range h.gh.Log() {
 		if strings.HasSuffix(r.Path, fmt.Sprintf("/releases/assets/%d", tgz)) {
 			t.Errorf("verify downloaded the .tgz, whose digest GitHub gives: %s %s", r.Method, r.Path)
+		}
+		if strings.Contains(r.Path, "/releases/assets/") {
+			downloads[r.Path]++
+		}
+	}
+	// Per chart, the lineage file and the .sig, each once (read early,
+	// while the charts are observed).
+	if len(downloads) != 4 {
+		t.Errorf("verify downloaded %d release files, want 4: %v", len(downloads), downloads)
+	}
+	for path, n := range downloads {
+		if n != 1 {
+			t.Errorf("verify downloaded %s %d times", path, n)
 		}
 	}
 

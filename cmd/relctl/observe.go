@@ -28,6 +28,9 @@ type planOptions struct {
 	// rule: the stamp saves work, a rebuild is compared when anything
 	// differs).
 	signedStamps bool
+	// ready, when set, is given the backend before anything is observed
+	// (verify hooks its early downloads there: backend.listed).
+	ready func(*backend)
 }
 
 // observed is a spec with the world as seen now and the plan between them.
@@ -67,6 +70,9 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 	b, err := newBackend(ctx, spec, env, why)
 	if err != nil {
 		return nil, err
+	}
+	if po.ready != nil {
+		po.ready(b)
 	}
 	opts := refreshOptions(ctx, spec, env, po)
 	snap, p, err := refreshAndPlan(ctx, spec, b, opts)
