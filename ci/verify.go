@@ -2,9 +2,12 @@ package ci
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -19,9 +22,34 @@ type BlobVerifier interface {
 	VerifyBlob(ctx context.Context, blob []byte, sig *state.BlobSignature) error
 }
 
+// DigestVerifier is a BlobVerifier that can check a signature against the
+// file's digest alone, where the signature scheme allows it (key mode: an
+// ECDSA signature is over the SHA-256 of the bytes). decided is false when
+// it needs the bytes.
+type DigestVerifier interface {
+	VerifyBlobDigest(ctx context.Context, digest string, sig *state.BlobSignature) (decided bool, err error)
+}
+
 // AssetDownloader reads a release asset's bytes.
 type AssetDownloader interface {
 	DownloadAsset(ctx context.Context, assetID int64, limit int64) ([]byte, error)
+}
+
+// boundedDownloads is an AssetDownloader with at most cap(slots)
+// downloads in flight: the one bound of verify's GitHub downloads.
+type boundedDownloads struct {
+	AssetDownloader
+	slots chan struct{}
+}
+
+func (b boundedDownloads) DownloadAsset(ctx context.Context, assetID int64, limit int64) ([]byte, error) {
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-b.slots }()
+	return b.AssetDownloader.DownloadAsset(ctx, assetID, limit)
 }
 
 // VerifyReaders are what Verify reads beyond the snapshot. Blobs is nil when
@@ -38,7 +66,19 @@ type Check struct {
 	Name    string `json:"check"`
 	OK      bool   `json:"ok"`
 	Detail  string `json:"detail"`
+	// Source says what the chart's published package was compared with:
+	// SourceStamp or SourceRebuilt; empty when the registry holds no chart.
+	Source string `json:"source,omitempty"`
 }
+
+// The sources a chart's checks compare the published package with.
+const (
+	// SourceStamp: the signed manifest's source stamp, which names the
+	// git tree of the chart folder the checkout holds, clean and committed.
+	SourceStamp = "signed stamp"
+	// SourceRebuilt: the chart packaged again from the checkout.
+	SourceRebuilt = "rebuilt"
+)
 
 // Verification is the outcome of Verify.
 type Verification struct {
@@ -64,8 +104,18 @@ const maxSignatureAsset = 1 << 20
 // configured key or identity, the release is published, its .tgz is the
 // registry's chart layer byte for byte, and its .tgz.sig verifies against
 // those bytes. It reads only.
+//
+// A chart observed from its source stamp (state.Package.Stamped) was not
+// packaged: its package is the one the published manifest describes, and
+// it counts as the chart's sources only when the manifest's signature
+// verifies (the signer vouches for the stamp); the release's files are
+// then checked against the manifest's chart layer digest. Any other chart
+// was packaged again, and the published one is compared with that rebuild.
 func Verify(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders) (*Verification, error) {
 	signing := spec.Signing.Mode != config.SigningNone && spec.Signing.Mode != ""
+	if _, bounded := r.Assets.(*Prefetch); r.Assets != nil && !bounded {
+		r.Assets = boundedDownloads{r.Assets, make(chan struct{}, verifyDownloads)}
+	}
 	// Charts are verified at once, each one's checks kept in place: the
 	// downloads (a .sig, a lineage file: two requests each) would
 	// otherwise add up, one round trip after another, for every chart.
@@ -109,31 +159,52 @@ func verifyProvenance(att *state.AttestationState, manifest string) (bool, strin
 	return false, "no valid SLSA v1 provenance of " + short(manifest) + ": " + why
 }
 
-// verifyParallelism bounds the charts verified at once: GitHub allows 100
+// verifyParallelism bounds the charts verified at once; their downloads
+// are bounded apart (verifyDownloads). A chart's checks are mostly waiting
+// on its downloads: a lineage file and its signature files, read at once.
+const verifyParallelism = 32
+
+// verifyDownloads bounds the release downloads in flight: two a chart (its
+// lineage file and its signature files, which are read one after the
+// other), for the charts verified at once. Each download is two requests in
+// a row (the API's redirect, then the storage host); GitHub allows 100
 // concurrent requests.
-const verifyParallelism = 16
+const verifyDownloads = 2 * verifyParallelism
 
 // verifyChart runs the checks of one chart version.
 func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r VerifyReaders, c config.Chart, cs *state.ChartState, signing bool) []Check {
 	var out []Check
+	source := ""
 	add := func(name string, ok bool, detail string, args ...any) {
-		out = append(out, Check{Chart: c.Name, Version: c.Version, Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...)})
+		out = append(out, Check{Chart: c.Name, Version: c.Version, Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...), Source: source})
 	}
 	o := cs.OCI
 	if !o.Exists {
 		add("registry", false, "%s:%s is absent", o.Repository, o.Tag)
 		return out
 	}
+	stamped := cs.Package.Stamped
+	vouched := signing && cs.Signature != nil && cs.Signature.Valid
+	from := "source: rebuilt from " + c.RelDir
+	source = SourceRebuilt
+	if stamped {
+		source = SourceStamp
+		from = fmt.Sprintf("source: signed stamp, tree %s (%s)", stampTree(cs.Package.Annotations[state.AnnotationSource]), c.RelDir)
+	}
 	layer := ""
 	switch {
+	case stamped && !vouched:
+		// Observation takes a stamp for verify only once the manifest's
+		// signature verified; without one the stamp is a claim.
+		add("registry", false, "%s:%s at %s: its source stamp is not vouched for by a valid signature; run verify --rebuild", o.Repository, o.Tag, short(o.ManifestDigest))
 	case o.ManifestDigest == o.LocalManifestDigest:
 		layer = cs.Package.Digest
-		add("registry", true, "%s:%s at %s", o.Repository, o.Tag, short(o.ManifestDigest))
+		add("registry", true, "%s:%s at %s; %s", o.Repository, o.Tag, short(o.ManifestDigest), from)
 	case cs.Adopted():
 		layer = cs.ReleasedDigest()
-		add("registry", true, "%s:%s at %s: the chart files, packaged by another tool", o.Repository, o.Tag, short(o.ManifestDigest))
+		add("registry", true, "%s:%s at %s: the chart files, packaged by another tool; %s", o.Repository, o.Tag, short(o.ManifestDigest), from)
 	default:
-		add("registry", false, "%s:%s at %s holds other content than %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir)
+		add("registry", false, "%s:%s at %s holds other content than %s; %s", o.Repository, o.Tag, o.ManifestDigest, c.RelDir, from)
 	}
 	if signing {
 		switch sig := cs.Signature; {
@@ -178,15 +249,42 @@ func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r
 		ok, detail := verifyIndex(spec, snap, c, cs, layer)
 		add("index", ok, "%s", detail)
 	}
-	if spec.Release.Lineage && r.Assets != nil {
-		ok, detail := verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer)
-		add("lineage", ok, "%s", detail)
+	// The downloads of the two checks below are made at once.
+	var (
+		wg                 sync.WaitGroup
+		linOK, sigOK       bool
+		linDetail, sigName string
+		sigDetail          string
+	)
+	lineage := spec.Release.Lineage && r.Assets != nil
+	signatures := signing && r.Blobs != nil && r.Assets != nil
+	if lineage {
+		wg.Go(func() { linOK, linDetail = verifyLineage(ctx, r, keep, c.Name, o.ManifestDigest, layer) })
 	}
-	if signing && r.Blobs != nil && r.Assets != nil {
-		name, ok, detail := verifyBlobAsset(ctx, r, keep, cs, spec.Signing)
-		add(name, ok, "%s", detail)
+	if signatures {
+		wg.Go(func() { sigName, sigOK, sigDetail = verifyBlobAsset(ctx, r, keep, cs, tgz, layer, spec.Signing) })
+	}
+	wg.Wait()
+	if lineage {
+		add("lineage", linOK, "%s", linDetail)
+	}
+	if signatures {
+		add(sigName, sigOK, "%s", sigDetail)
 	}
 	return out
+}
+
+// stampTree is the git tree hash of a source stamp ("git-tree:<hash>"),
+// abbreviated as git does for a reader.
+func stampTree(stamp string) string {
+	t, ok := strings.CutPrefix(stamp, "git-tree:")
+	if !ok {
+		return stamp
+	}
+	if len(t) > 12 {
+		t = t[:12]
+	}
+	return t
 }
 
 // verifyBlobAsset checks the release's signature files against the
@@ -196,7 +294,12 @@ func verifyChart(ctx context.Context, spec *config.Spec, snap *state.Snapshot, r
 // format, as signing.format writes them. The bundle is checked on its own,
 // as `cosign verify-blob --bundle` does: a published release that gained
 // it when the format changed holds it from a later signing than its .sig.
-func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, s config.Signing) (string, bool, string) {
+//
+// A chart taken from its source stamp has no bytes here: its files are
+// checked against layer, the digest the release's .tgz (tgz) was found to
+// have, when the verifier can (DigestVerifier); else the .tgz is
+// downloaded, and checked against layer before its signatures are.
+func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, cs *state.ChartState, tgz *state.Asset, layer string, s config.Signing) (string, bool, string) {
 	name := "release signature"
 	file := cs.Package.FileName
 	read := func(asset string) ([]byte, error) {
@@ -205,6 +308,25 @@ func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, c
 			return nil, fmt.Errorf("%s is not on the release", asset)
 		}
 		return r.Assets.DownloadAsset(ctx, a.ID, maxSignatureAsset)
+	}
+	archive := cs.ReleasedArchive()
+	verify := func(bs *state.BlobSignature) error {
+		if len(archive) == 0 {
+			if dv, ok := r.Blobs.(DigestVerifier); ok {
+				if decided, err := dv.VerifyBlobDigest(ctx, layer, bs); decided {
+					return err
+				}
+			}
+			b, err := r.Assets.DownloadAsset(ctx, tgz.ID, maxReleasePackage)
+			if err != nil {
+				return err
+			}
+			if sum := sha256.Sum256(b); "sha256:"+hex.EncodeToString(sum[:]) != layer {
+				return fmt.Errorf("%s downloaded is not %s, the digest GitHub gives for it", file, short(layer))
+			}
+			archive = b
+		}
+		return r.Blobs.VerifyBlob(ctx, archive, bs)
 	}
 	var details []string
 	if s.Format.Writes(config.FormatLegacy) {
@@ -218,7 +340,7 @@ func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, c
 				return name, false, err.Error()
 			}
 		}
-		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), bs); err != nil {
+		if err := verify(bs); err != nil {
 			return name, false, err.Error()
 		}
 		if bs.Certificate != nil {
@@ -234,13 +356,17 @@ func verifyBlobAsset(ctx context.Context, r VerifyReaders, rel *state.Release, c
 		if err != nil {
 			return name, false, err.Error()
 		}
-		if err := r.Blobs.VerifyBlob(ctx, cs.ReleasedArchive(), &state.BlobSignature{Bundle: b}); err != nil {
+		if err := verify(&state.BlobSignature{Bundle: b}); err != nil {
 			return name, false, err.Error()
 		}
 		details = append(details, bundle+" (Sigstore bundle) verifies against the package")
 	}
 	return name, true, strings.Join(details, "; ")
 }
+
+// maxReleasePackage bounds the download of a release's .tgz, made only
+// to verify its signature when the verifier needs the bytes.
+const maxReleasePackage = 64 << 20
 
 // maxLineageAsset bounds the lineage download: attestation bundles are a
 // few KiB each.

@@ -27,6 +27,9 @@ type backend struct {
 	registry *oci.Client
 	signer   *cosign.Signer
 	releases *github.Client
+	// listed, when set, is told the releases each observation lists
+	// (verify starts its downloads then).
+	listed func([]state.Release)
 }
 
 // purpose says whether a backend will only read (plan, drift, verify) or
@@ -113,6 +116,9 @@ func (b *backend) readers() state.Readers {
 	}
 	if b.releases != nil {
 		r.Releases = b.releases
+		if b.listed != nil {
+			r.Releases = listedReleases{b.releases, b.listed}
+		}
 		r.Lineage = b.releases
 		r.Tags = b.releases
 		if b.spec.HelmRepository != nil {
@@ -123,6 +129,20 @@ func (b *backend) readers() state.Readers {
 		}
 	}
 	return r
+}
+
+// listedReleases is a ReleaseReader that tells listed what it lists.
+type listedReleases struct {
+	*github.Client
+	listed func([]state.Release)
+}
+
+func (l listedReleases) ListReleases(ctx context.Context) ([]state.Release, error) {
+	rels, err := l.Client.ListReleases(ctx)
+	if err == nil {
+		l.listed(rels)
+	}
+	return rels, err
 }
 
 // blobSignatures reads a release's signature files from GitHub and verifies

@@ -18,8 +18,19 @@ type planOptions struct {
 	// only names the charts to take; empty means every selected chart.
 	only []string
 	// exact packages every chart, trusting no source stamp: verify
-	// compares what is published with a rebuild.
+	// --rebuild compares what is published with a rebuild.
 	exact bool
+	// signedStamps takes a chart's source stamp only when its manifest's
+	// signature verifies for the configured key or identity (the signer
+	// vouches for the stamp): a chart observed from its stamp without one
+	// is observed again, packaged, and with signing off every chart is
+	// packaged. Unset, every stamp of a chart in sync is taken (the plan's
+	// rule: the stamp saves work, a rebuild is compared when anything
+	// differs).
+	signedStamps bool
+	// ready, when set, is given the backend before anything is observed
+	// (verify hooks its early downloads there: backend.listed).
+	ready func(*backend)
 }
 
 // observed is a spec with the world as seen now and the plan between them.
@@ -53,13 +64,42 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 		}
 		spec.Charts = kept
 	}
+	if po.signedStamps && (spec.Signing.Mode == config.SigningNone || spec.Signing.Mode == "") {
+		po.exact = true
+	}
 	b, err := newBackend(ctx, spec, env, why)
 	if err != nil {
 		return nil, err
 	}
-	snap, p, err := refreshAndPlan(ctx, spec, b, refreshOptions(ctx, spec, env, po))
+	if po.ready != nil {
+		po.ready(b)
+	}
+	opts := refreshOptions(ctx, spec, env, po)
+	snap, p, err := refreshAndPlan(ctx, spec, b, opts)
 	if err != nil {
 		return nil, err
+	}
+	if po.signedStamps {
+		again, unstamped := false, map[string]bool{}
+		for i := range snap.Charts {
+			cs := &snap.Charts[i]
+			stamped := cs.Package != nil && cs.Package.Stamped
+			vouched := cs.Signature != nil && cs.Signature.Valid
+			if stamped && !vouched {
+				again = true
+			}
+			// Packaged already (no stamp, or a change planned): packaged
+			// again, not taken from the stamp first.
+			if !stamped || !vouched {
+				unstamped[cs.Name] = true
+			}
+		}
+		if again {
+			opts.Unstamped = unstamped
+			if snap, p, err = refreshAndPlan(ctx, spec, b, opts); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return &observed{spec: spec, backend: b, snap: snap, plan: p}, nil
 }
@@ -89,6 +129,9 @@ func refreshAndPlan(ctx context.Context, spec *config.Spec, b *backend, opts sta
 	}
 	if len(again) == 0 {
 		return snap, p, nil
+	}
+	for name := range opts.Unstamped {
+		again[name] = true
 	}
 	opts.Unstamped = again
 	if snap, err = state.Refresh(ctx, spec, b.readers(), opts); err != nil {
