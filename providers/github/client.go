@@ -151,6 +151,10 @@ func (c *Client) Repository() string { return c.owner + "/" + c.repo }
 func defaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 2 * time.Minute
+	// Uploads and asset reads run several at once against one host:
+	// net/http keeps only 2 idle connections per host by default, and
+	// every other request would dial (and shake hands) again.
+	t.MaxIdleConnsPerHost = 32
 	return t
 }
 
