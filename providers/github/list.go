@@ -40,7 +40,7 @@ func listPages[T any](ctx context.Context, c *Client, op, first string, add func
 	// JSON, and go-github's decoder grew a buffer of its own for each, by
 	// doubling from 512 bytes (4 MiB of garbage per page).
 	var body bytes.Buffer
-	body.Grow(256 << 10)
+	body.Grow(2 << 20)
 	for page := 1; next != ""; page++ {
 		if page > maxPages || seen[next] {
 			return fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
