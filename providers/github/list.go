@@ -38,9 +38,11 @@ func listPages[T any](ctx context.Context, c *Client, op, first string, add func
 	seen := map[string]bool{}
 	// One buffer for every page: a page of 100 releases is over a MiB of
 	// JSON, and go-github's decoder grew a buffer of its own for each, by
-	// doubling from 512 bytes (4 MiB of garbage per page).
+	// doubling from 512 bytes (4 MiB of garbage per page). It grows on the
+	// first page only; lists of tags or comments are small, and do not get
+	// a release list's buffer.
 	var body bytes.Buffer
-	body.Grow(2 << 20)
+	body.Grow(64 << 10)
 	for page := 1; next != ""; page++ {
 		if page > maxPages || seen[next] {
 			return fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
