@@ -10,6 +10,8 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 	"sigs.k8s.io/yaml"
+
+	"github.com/relctl/relctl/internal/chartfile"
 )
 
 const chartFile = "Chart.yaml"
@@ -47,8 +49,8 @@ func (l *loader) readChart(dir, rel string, decl hcl.Range) (*foundChart, bool) 
 		l.errorf(at, "Cannot read Chart.yaml", "%s/Chart.yaml: %s.", rel, osReason(err))
 		return nil, false
 	}
-	var md chartMetadata
-	if err := yaml.Unmarshal(src, &md); err != nil {
+	md, err := decodeChart(src)
+	if err != nil {
 		l.errorf(at, "Invalid Chart.yaml", "%s/Chart.yaml is not valid YAML for a chart: %s.", rel, err)
 		return nil, false
 	}
@@ -92,4 +94,19 @@ func (l *loader) readChart(dir, rel string, decl hcl.Range) (*foundChart, bool) 
 		appVersion:  md.AppVersion,
 		description: md.Description,
 	}, true
+}
+
+// decodeChart reads the fields the spec needs through chartfile, which
+// decodes Chart.yaml as helm does, once per content: the packager's source
+// stamp reads the same file of every chart in a plan and gets the decoding
+// made here. A Chart.yaml helm would refuse for another field (keywords
+// that are not a list…) is read for these fields alone, as before: the
+// packager says what is wrong with the rest.
+func decodeChart(src []byte) (chartMetadata, error) {
+	if m, err := chartfile.Parse(src); err == nil {
+		return chartMetadata{APIVersion: m.APIVersion, Name: m.Name, Version: m.Version, AppVersion: m.AppVersion, Description: m.Description}, nil
+	}
+	var md chartMetadata
+	err := yaml.Unmarshal(src, &md)
+	return md, err
 }

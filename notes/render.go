@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/relctl/relctl/naming"
@@ -44,15 +45,39 @@ func Render(tmpl string, d Data) (string, error) {
 	if d.Signing.KeyRef == "" {
 		d.Signing.KeyRef = "cosign.pub"
 	}
-	t, err := template.New("notes").Option("missingkey=error").Funcs(funcs(d)).Parse(tmpl)
+	base, err := parse(tmpl)
 	if err != nil {
 		return "", templateError(err)
 	}
+	// The functions are bound to d: a clone gets them, the parsed tree is
+	// shared.
+	t, err := base.Clone()
+	if err != nil {
+		return "", templateError(err)
+	}
+	t.Funcs(funcs(d))
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, d); err != nil {
 		return "", templateError(err)
 	}
 	return strings.TrimRight(buf.String(), " \t\r\n") + "\n", nil
+}
+
+// parsed holds each template text parsed, once per process: a plan renders
+// the notes of every chart from the same template, and parsing it was most
+// of the work (BENCHMARKS.md, "CPU per chart").
+var parsed sync.Map // template text → *template.Template
+
+func parse(tmpl string) (*template.Template, error) {
+	if t, ok := parsed.Load(tmpl); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := template.New("notes").Option("missingkey=error").Funcs(funcs(Data{})).Parse(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Store(tmpl, t)
+	return t, nil
 }
 
 // Check parses a template without rendering it, with the same functions

@@ -3,9 +3,11 @@ package notes
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -182,5 +184,47 @@ func TestRender_templateErrorsNameTheLine(t *testing.T) {
 				t.Errorf("message %q, want the line and %q", err, tc.msg)
 			}
 		})
+	}
+}
+
+// TestRender_sameTemplateForManyChartsAtOnceKeepsEachChartsFunctions: the
+// template is parsed once and shared; the functions bound to one chart's
+// data must never answer for another's, however the renders interleave.
+func TestRender_sameTemplateForManyChartsAtOnceKeepsEachChartsFunctions(t *testing.T) {
+	const tmpl = "{{ ociRef }} {{ .Chart }} {{ changelog }}"
+	const charts = 64
+	got := make([]string, charts)
+	errs := make([]error, charts)
+	var wg sync.WaitGroup
+	for i := range charts {
+		wg.Go(func() {
+			d := podinfo()
+			d.Chart = fmt.Sprintf("chart-%02d", i)
+			d.Changes = fmt.Sprintf("- kind: added\n  description: feature %d\n", i)
+			got[i], errs[i] = Render(tmpl, d)
+		})
+	}
+	wg.Wait()
+	for i := range charts {
+		if errs[i] != nil {
+			t.Fatalf("chart %d: %v", i, errs[i])
+		}
+		want := fmt.Sprintf("ghcr.io/acme/charts/chart-%02d:6.1.0 chart-%02d - added: feature %d\n", i, i, i)
+		if got[i] != want {
+			t.Errorf("chart %d: got %q, want %q", i, got[i], want)
+		}
+	}
+}
+
+// BenchmarkRender_defaultTemplate is the notes of one chart, as a plan
+// renders them for every chart it observes.
+func BenchmarkRender_defaultTemplate(b *testing.B) {
+	d := podinfo()
+	d.Changelog = []byte(keepAChangelog)
+	d.Signing = Signing{Mode: SigningKey}
+	for b.Loop() {
+		if _, err := Render("", d); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/naming"
@@ -29,22 +30,59 @@ var errUnnameable = errors.New("its name has no character GitHub keeps in an ass
 // the release.assets files from the chart folder, then the release.files
 // globs from the spec folder.
 func localAssets(spec *config.Spec, c config.Chart) ([]LocalAsset, error) {
+	return newAssetFiles(spec).forChart(c, nil)
+}
+
+// assetFiles reads the release files of one observation. The release.files
+// globs name the same files for every chart: they are listed and digested
+// once, not once per chart (a 1 GiB file was hashed for each).
+type assetFiles struct {
+	spec *config.Spec
+
+	once  sync.Once
+	extra []LocalAsset
+	err   error
+}
+
+func newAssetFiles(spec *config.Spec) *assetFiles { return &assetFiles{spec: spec} }
+
+// forChart is localAssets of c. read holds files of the chart already read
+// by path (its CHANGELOG.md): they are digested from memory, not read again.
+func (a *assetFiles) forChart(c config.Chart, read map[string][]byte) ([]LocalAsset, error) {
 	var out []LocalAsset
-	for _, a := range spec.Release.Assets {
-		la, err := fileAsset(filepath.Join(c.Dir, filepath.FromSlash(a.Name)))
+	for _, as := range a.spec.Release.Assets {
+		path := filepath.Join(c.Dir, filepath.FromSlash(as.Name))
+		var la *LocalAsset
+		var err error
+		if b, ok := read[path]; ok {
+			la, err = memoryAsset(path, b)
+		} else {
+			la, err = fileAsset(path)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
-			name := AssetName(filepath.Base(a.Name))
+			name := AssetName(filepath.Base(as.Name))
 			if name == "" {
-				return nil, fmt.Errorf("chart %s: asset %s: %w", c.Name, a.Name, errUnnameable)
+				return nil, fmt.Errorf("chart %s: asset %s: %w", c.Name, as.Name, errUnnameable)
 			}
-			out = append(out, LocalAsset{Name: name, Path: filepath.Join(c.Dir, a.Name), Missing: true})
+			out = append(out, LocalAsset{Name: name, Path: filepath.Join(c.Dir, as.Name), Missing: true})
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("chart %s: asset %s: %w", c.Name, a.Name, err)
+			return nil, fmt.Errorf("chart %s: asset %s: %w", c.Name, as.Name, err)
 		}
 		out = append(out, *la)
 	}
+	a.once.Do(func() { a.extra, a.err = extraAssets(a.spec) })
+	if a.err != nil {
+		return nil, a.err
+	}
+	return append(out, a.extra...), nil
+}
+
+// extraAssets are the release.files of the spec, in the order of the
+// patterns, each pattern's matches sorted.
+func extraAssets(spec *config.Spec) ([]LocalAsset, error) {
+	var out []LocalAsset
 	for _, pattern := range spec.Release.Files {
 		matches, err := filepath.Glob(filepath.Join(spec.Dir, filepath.FromSlash(pattern)))
 		if err != nil {
@@ -65,33 +103,57 @@ func localAssets(spec *config.Spec, c config.Chart) ([]LocalAsset, error) {
 	return out, nil
 }
 
+// copyBuffers are the buffers files are digested through: one per file of
+// every chart was 32 KiB of garbage each (io.Copy's own).
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 func fileAsset(path string) (*LocalAsset, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+	base := filepath.Base(path)
+	if AssetName(base) == "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", path, errUnnameable)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	// Not io.Copy: *os.File's WriteTo would take a buffer of its own.
+	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *buf)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	base := filepath.Base(path)
-	if AssetName(base) == "" {
+	return newLocalAsset(path, n, h.Sum(nil)), nil
+}
+
+// memoryAsset is fileAsset of a file already read whole.
+func memoryAsset(path string, content []byte) (*LocalAsset, error) {
+	if AssetName(filepath.Base(path)) == "" {
 		return nil, fmt.Errorf("%s: %w", path, errUnnameable)
 	}
-	la := &LocalAsset{Name: AssetName(base), Path: path, Size: n, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))}
+	sum := sha256.Sum256(content)
+	return newLocalAsset(path, int64(len(content)), sum[:]), nil
+}
+
+func newLocalAsset(path string, size int64, sum []byte) *LocalAsset {
+	base := filepath.Base(path)
+	la := &LocalAsset{Name: AssetName(base), Path: path, Size: size, Digest: "sha256:" + hex.EncodeToString(sum)}
 	if la.Name != base {
 		la.SourceName = base
 	}
-	return la, nil
+	return la
 }
 
 // insideDir refuses a path that leaves dir, through ".." or a symlink.

@@ -89,3 +89,71 @@ func TestLocalAssets_refusesAnExtraFileLinkedFromOutsideTheSpecFolder(t *testing
 		t.Fatal("a file linked from outside the spec folder was accepted")
 	}
 }
+
+// The chart's CHANGELOG.md, read once for the release notes, is the asset
+// the release carries: the same name, size and digest as read from disk,
+// and release.files are the same for every chart of one observation.
+func TestAssetFiles_changelogReadOnceIsTheSameAssetAsFromDisk(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []string{"a", "b"} {
+		write(t, filepath.Join(dir, "charts", c, "CHANGELOG.md"), "## 1.0.0\n- "+c+"\n")
+		write(t, filepath.Join(dir, "charts", c, "README.md"), "readme "+c)
+	}
+	write(t, filepath.Join(dir, "docs/NOTICE"), "notice")
+	spec := &config.Spec{Dir: dir, Release: config.Release{
+		Assets: []config.Asset{{Name: "CHANGELOG.md"}, {Name: "README.md"}},
+		Files:  []string{"docs/*"},
+	}}
+	files := newAssetFiles(spec)
+	for _, name := range []string{"a", "b"} {
+		c := config.Chart{Name: name, Dir: filepath.Join(dir, "charts", name)}
+		want, err := localAssets(spec, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changelog := filepath.Join(c.Dir, "CHANGELOG.md")
+		content, err := os.ReadFile(changelog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := files.forChart(c, map[string][]byte{changelog: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("chart %s: assets with the changelog read once (-from disk +read once):\n%s", name, diff)
+		}
+		if len(got) != 3 || got[0].Digest != sha("## 1.0.0\n- "+name+"\n") || got[2].Digest != sha("notice") {
+			t.Errorf("chart %s: assets %+v, want its changelog, its README and docs/NOTICE", name, got)
+		}
+	}
+}
+
+// BenchmarkAssetFiles_threeSmallFiles is the release files of one chart as
+// a plan reads them: CHANGELOG.md (already read for the notes), README.md
+// and LICENSE.
+func BenchmarkAssetFiles_threeSmallFiles(b *testing.B) {
+	dir := b.TempDir()
+	c := config.Chart{Name: "a", Dir: filepath.Join(dir, "charts/a")}
+	changelog := filepath.Join(c.Dir, "CHANGELOG.md")
+	for name, content := range map[string]string{"CHANGELOG.md": "# Changelog\n\n## [1.0.0]\n\n- First.\n", "README.md": "# a\n", "LICENSE": "Apache-2.0\n"} {
+		if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(c.Dir, name), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	spec := &config.Spec{Dir: dir, Release: config.Release{Assets: []config.Asset{{Name: "CHANGELOG.md"}, {Name: "README.md"}, {Name: "LICENSE"}}}}
+	files := newAssetFiles(spec)
+	b.ReportAllocs()
+	for b.Loop() {
+		content, err := readOptional(c.Dir, "CHANGELOG.md")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := files.forChart(c, map[string][]byte{changelog: content}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

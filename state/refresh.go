@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -89,9 +90,10 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 	// Packaging is CPU work: one per core, however many charts wait on
 	// the registry at once.
 	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
+	files := newAssetFiles(spec)
 	for i, c := range spec.Charts {
 		charts.Go(func() error {
-			cs, err := refreshChart(gctx, spec, c, r, cpu, !opts.NoStamps && !opts.Unstamped[c.Name])
+			cs, err := refreshChart(gctx, spec, c, r, cpu, files, !opts.NoStamps && !opts.Unstamped[c.Name])
 			if err != nil {
 				return err
 			}
@@ -133,7 +135,10 @@ func Refresh(ctx context.Context, spec *config.Spec, r Readers, opts RefreshOpti
 	return snap, nil
 }
 
-func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers, cpu chan struct{}, stamps bool) (*ChartState, error) {
+// changelogFile is the chart's changelog, which release notes quote.
+const changelogFile = "CHANGELOG.md"
+
+func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Readers, cpu chan struct{}, files *assetFiles, stamps bool) (*ChartState, error) {
 	cs := &ChartState{Name: c.Name, Version: c.Version, Tag: c.Tag}
 	var (
 		pkg  *Package
@@ -193,10 +198,14 @@ func refreshChart(ctx context.Context, spec *config.Spec, c config.Chart, r Read
 	}
 
 	if spec.GitHub != nil {
-		if cs.Changelog, err = readOptional(c.Dir, "CHANGELOG.md"); err != nil {
+		if cs.Changelog, err = readOptional(c.Dir, changelogFile); err != nil {
 			return nil, err
 		}
-		if cs.Assets, err = localAssets(spec, c); err != nil {
+		var read map[string][]byte
+		if cs.Changelog != nil {
+			read = map[string][]byte{filepath.Join(c.Dir, changelogFile): cs.Changelog}
+		}
+		if cs.Assets, err = files.forChart(c, read); err != nil {
 			return nil, err
 		}
 	}

@@ -28,6 +28,10 @@ func TestCleanTrees_onlyFoldersExactlyAsCommittedHaveATree(t *testing.T) {
 	write(t, filepath.Join(dir, "charts", "ignored", "secret.local"), "a: 1\n")
 	write(t, filepath.Join(dir, "charts", "outer", "inner", "values.yaml"), "a: 1\n")
 	write(t, filepath.Join(dir, "charts", "new", "Chart.yaml"), "name: new\n")
+	// Beside the charts, in the folder that holds them: no chart's business.
+	write(t, filepath.Join(dir, "charts", "notes.txt"), "x\n")
+	write(t, filepath.Join(dir, "charts", "drafts", "values.yaml"), "a: 1\n")
+	write(t, filepath.Join(dir, "charts", "scratch.local"), "x\n")
 
 	var dirs []string
 	for _, c := range []string{"clean", "modified", "staged", "untracked", "ignored", "linked", "outer", "outer/inner", "new"} {

@@ -151,9 +151,11 @@ func (c *Client) Repository() string { return c.owner + "/" + c.repo }
 func defaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 2 * time.Minute
-	// Keep the connections of concurrent requests for the next ones (the
-	// default keeps 2 a host): verify downloads 32 files at once, each a
-	// request to the API and one to the storage host.
+	// Keep the connections of concurrent requests for the next ones:
+	// net/http keeps 2 idle connections a host by default, and every other
+	// request would dial (and shake hands) again. verify downloads 32 files
+	// at once, each a request to the API and one to the storage host;
+	// apply uploads several at once.
 	t.MaxIdleConnsPerHost = 64
 	return t
 }

@@ -1,7 +1,9 @@
 package github
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -34,6 +36,13 @@ func (c *Client) ListReleases(ctx context.Context) ([]state.Release, error) {
 func listPages[T any](ctx context.Context, c *Client, op, first string, add func([]T)) error {
 	next := first
 	seen := map[string]bool{}
+	// One buffer for every page: a page of 100 releases is over a MiB of
+	// JSON, and go-github's decoder grew a buffer of its own for each, by
+	// doubling from 512 bytes (4 MiB of garbage per page). It grows on the
+	// first page only; lists of tags or comments are small, and do not get
+	// a release list's buffer.
+	var body bytes.Buffer
+	body.Grow(64 << 10)
 	for page := 1; next != ""; page++ {
 		if page > maxPages || seen[next] {
 			return fmt.Errorf("%s: pagination did not end after page %d", op, page-1)
@@ -43,10 +52,14 @@ func listPages[T any](ctx context.Context, c *Client, op, first string, add func
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		var items []T
-		resp, err := c.do(ctx, req, &items)
+		body.Reset()
+		resp, err := c.do(ctx, req, &body) // an io.Writer: go-github copies the body into it
 		if err != nil {
 			return c.fail(op, c.repoNotFound(), err)
+		}
+		items, err := decodePage[T](body.Bytes())
+		if err != nil {
+			return fmt.Errorf("%s: decode page %d: %w", op, page, err)
 		}
 		add(items)
 		if next, err = c.nextPage(resp.Header.Get("Link")); err != nil {
@@ -54,6 +67,19 @@ func listPages[T any](ctx context.Context, c *Client, op, first string, add func
 		}
 	}
 	return nil
+}
+
+// decodePage decodes a page's JSON array; an empty body is no items, as
+// go-github's decoder takes it.
+func decodePage[T any](b []byte) ([]T, error) {
+	var items []T
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, nil
+	}
+	if err := json.Unmarshal(b, &items); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 // nextPage returns the rel="next" URL of a Link header, "" on the last

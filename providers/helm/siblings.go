@@ -7,9 +7,9 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"helm.sh/helm/v3/pkg/chart"
-	"sigs.k8s.io/yaml"
 
 	"github.com/relctl/relctl/config"
+	"github.com/relctl/relctl/internal/chartfile"
 	"github.com/relctl/relctl/state"
 )
 
@@ -96,13 +96,13 @@ func (p *Packager) inCycle(chart string) []string {
 }
 
 // loadChartfile reads a Chart.yaml as helm's chartutil.LoadChartfile does
-// (the same three lines), without linking chartutil into the binary.
+// (chartfile.Parse decodes it the same way), without linking chartutil into
+// the binary.
 func loadChartfile(filename string) (*chart.Metadata, error) {
 	b, err := os.ReadFile(filename)
 	if err != nil {
 		return nil, err
 	}
-	meta := new(chart.Metadata)
-	err = yaml.Unmarshal(b, meta)
-	return meta, err
+	// Decoded once per content: the spec loader decoded the same file.
+	return chartfile.Parse(b)
 }

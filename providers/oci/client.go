@@ -34,7 +34,8 @@ type Options struct {
 	Credentials *Credentials
 	// HTTPClient sends every request; nil means a client that retries
 	// network errors, 5xx and 429 with jittered exponential backoff
-	// (oras-go's retry.DefaultPolicy).
+	// (oras-go's retry.DefaultPolicy), over a transport that keeps a
+	// connection for each chart observed at once (Client.Transport).
 	HTTPClient *http.Client
 	// Retry tunes the default client's retries (the spec's retry block);
 	// zero fields keep oras-go's defaults. Ignored with HTTPClient.
@@ -54,6 +55,9 @@ type Client struct {
 	insecure bool
 	creds    *Credentials
 	auth     *auth.Client
+	// transport is the default client's connection pool; nil with
+	// Options.HTTPClient.
+	transport *http.Transport
 }
 
 var _ state.RegistryReader = (*Client)(nil)
@@ -95,8 +99,9 @@ func New(opts Options) (*Client, error) {
 		// set for the byte readers Push hands it), so the retry transport
 		// may resend a PUT or POST safely. The trace sits beneath the
 		// retries, to show each attempt.
+		c.transport = newTransport()
 		httpClient = &http.Client{Transport: opts.Log.Requests(&retry.Transport{
-			Base:   opts.Log.Transport(nil),
+			Base:   opts.Log.Transport(c.transport),
 			Policy: retryPolicy(opts.Retry),
 		})}
 	} else if opts.Log != nil {

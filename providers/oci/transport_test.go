@@ -167,3 +167,50 @@ func TestRetryPolicy_followsTheSpecsRetryBlock(t *testing.T) {
 		t.Fatalf("a 404 is retried (wait %s)", wait)
 	}
 }
+
+// TestClient_reusesItsConnectionsAcrossWavesOfConcurrentReads: a plan reads
+// the manifests of 32 charts at once, wave after wave. With net/http's
+// default of 2 idle connections per host, every wave dialled again (on a
+// real registry, a TLS handshake per request); the Client keeps them.
+func TestClient_reusesItsConnectionsAcrossWavesOfConcurrentReads(t *testing.T) {
+	var mu sync.Mutex
+	conns := map[string]bool{} // client addresses: one per connection
+	s := startRegistry(t, ocitest.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			conns[r.RemoteAddr] = true
+			mu.Unlock()
+			h.ServeHTTP(w, r)
+		})
+	}})
+	c := newClient(t, Options{})
+	repository := s.Host + "/acme/podinfo"
+	mustPush(t, c, repository, testPackage(t, "podinfo", "1.2.0"))
+
+	const atOnce, waves = 32, 4
+	for range waves {
+		var wg sync.WaitGroup
+		errs := make(chan error, atOnce)
+		for range atOnce {
+			wg.Go(func() {
+				if _, err := c.ResolveManifest(context.Background(), repository, "1.2.0"); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+
+	// Each wave may dial a few connections while others are still being
+	// handed back to the pool; dialling anew for each wave would open
+	// about atOnce × waves.
+	mu.Lock()
+	defer mu.Unlock()
+	if n := len(conns); n > 2*atOnce {
+		t.Errorf("%d waves of %d concurrent reads opened %d connections, want at most %d: connections are not reused", waves, atOnce, n, 2*atOnce)
+	}
+}
