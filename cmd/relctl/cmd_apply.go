@@ -110,8 +110,9 @@ for confirmation (or takes --auto-approve).`,
 				hook = nil
 			}
 			res, applyErr := planner.Apply(ctx, o.plan, o.spec, o.snap, o.backend.writers(), planner.ApplyOptions{
-				Parallelism: po.parallelism,
-				Hook:        hook,
+				Parallelism:       applyParallelism(po.parallelism),
+				GitHubParallelism: o.backend.gitHubParallelism(po.parallelism),
+				Hook:              hook,
 			})
 			applyErr = lk.explain(applyErr)
 			if res != nil {
@@ -140,12 +141,19 @@ for confirmation (or takes --auto-approve).`,
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result in the versioned JSON format")
 	cmd.Flags().StringVar(&result, "result", "", "also write the result in the --json format to `FILE`, whatever is printed")
-	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
+	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts observed and applied at once: eight times this (mostly waiting on the registry); GitHub writes one chart at a time where they are paced (github.com); packaging uses every core")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
 	lf.register(cmd)
 	return cmd
 }
+
+// applyParallelism is how many charts are applied at once, for
+// --parallelism n: 8n, as many as are observed at once. A chart's writes
+// are a chain of round trips (push, sign, release, six uploads) with
+// little CPU between them (packaging happened in the plan); GitHub gets
+// its own bound (backend.gitHubParallelism).
+func applyParallelism(n int) int { return observeParallelism(n) }
 
 func readPlanFile(path string) (*planner.ChangeSet, error) {
 	f, err := os.Open(path)

@@ -96,7 +96,7 @@ func New(opts Options) (*Client, error) {
 		// may resend a PUT or POST safely. The trace sits beneath the
 		// retries, to show each attempt.
 		httpClient = &http.Client{Transport: opts.Log.Requests(&retry.Transport{
-			Base:   opts.Log.Transport(nil),
+			Base:   opts.Log.Transport(pooledTransport()),
 			Policy: retryPolicy(opts.Retry),
 		})}
 	} else if opts.Log != nil {
@@ -115,6 +115,16 @@ func New(opts Options) (*Client, error) {
 	}
 	c.auth.SetUserAgent(ua)
 	return c, nil
+}
+
+// pooledTransport is net/http's default transport keeping idle
+// connections for as many requests as an apply runs at once (8 ×
+// --parallelism charts) rather than 2 per host: every connection opened
+// again to a registry costs a TLS handshake.
+func pooledTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 // Credentials returns the chain this Client authenticates with, for the
