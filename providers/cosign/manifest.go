@@ -21,9 +21,9 @@ import (
 	"github.com/relctl/relctl/state"
 )
 
-// SignManifest signs repository@manifestDigest in each of formats
-// (config.FormatLegacy, config.FormatBundle) that holds no valid signature
-// yet, uploading to the transparency log when Signing.TlogUpload is set:
+// SignManifest signs repository@manifestDigest in formats
+// (config.FormatLegacy, config.FormatBundle), uploading to the
+// transparency log when Signing.TlogUpload is set:
 //
 //   - legacy: a layer of its signature tag, as `cosign sign` of cosign v2
 //     does;
@@ -31,16 +31,22 @@ import (
 //     as cosign v3 does (PushBundle: a referrer, or under the referrers
 //     fallback tag).
 //
-// Without formats it signs what signing.format asks for
-// (state.MissingFormats): with "legacy" or "bundle", nothing when any valid
-// signature exists; with "both", each format that lacks one.
+// Without formats it reads the signatures first and signs what
+// signing.format asks for (state.MissingFormats): with "legacy" or
+// "bundle", nothing when any valid signature exists; with "both", each
+// format that lacks one. So it is safe to repeat: a format that already
+// holds a signature that verifies (same key, or same identity) is not
+// signed again.
 //
-// It is safe to repeat: a format that already holds a signature that
-// verifies (same key, or same identity) is not signed again, so a retry
-// after an ambiguous failure adds no second signature of that format. In
-// key mode cosign's duplicate detection also guards the legacy write. In
-// keyless mode the formats written by one call share one certificate. A
-// manifest that does not exist is an error wrapping state.ErrNotFound.
+// With formats, the caller has just read the signatures
+// (VerifySignatures) and names the formats that hold no valid one: they
+// are signed without reading every signature place again (three requests
+// for a manifest not signed yet). The planner checks right before signing
+// and again after a failure whose outcome is unknown. In key mode cosign's
+// duplicate detection still guards the legacy write.
+//
+// In keyless mode the formats written by one call share one certificate.
+// A manifest that does not exist is an error wrapping state.ErrNotFound.
 func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest string, formats ...config.SignatureFormat) error {
 	if err := s.canSign(); err != nil {
 		return err
@@ -51,18 +57,13 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 	}
 	what := fmt.Sprintf("sign %s", ref)
 
-	st, err := s.VerifySignatures(ctx, repository, manifestDigest)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	var todo []config.SignatureFormat
+	todo := formats
 	if len(formats) == 0 {
-		todo = state.MissingFormats(st, s.signing.Format)
-	}
-	for _, f := range formats {
-		if !st.Has(f) {
-			todo = append(todo, f)
+		st, err := s.VerifySignatures(ctx, repository, manifestDigest)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
+		todo = state.MissingFormats(st, s.signing.Format)
 	}
 	if len(todo) == 0 {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/oci/ocitest"
 )
 
@@ -162,4 +163,39 @@ func BenchmarkVerifySignatures_inSync(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(reg.Requests()))/float64(b.N), "requests/op")
+}
+
+// With formats, the caller has just read the signatures (the planner's
+// check right before signing): SignManifest does not read the referrers
+// API or the fallback tag again, and the signature it writes verifies.
+func TestSignManifest_withFormatsTrustsTheCallersCheck(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	reg := startRegistry(t)
+	repo, digest := pushChart(t, reg, "podinfo", "1.0.0")
+	k := newKeySigner(t)
+	if st := verify(t, k.signer, repo, digest); st.Count != 0 {
+		t.Fatalf("VerifySignatures = %+v before signing, want none", st)
+	}
+	reg.ResetRequests()
+	if err := k.signer.SignManifest(ctx, repo, digest, config.FormatLegacy); err != nil {
+		t.Fatal(err)
+	}
+	fallback := "/manifests/" + strings.Replace(digest, ":", "-", 1)
+	for _, r := range requestsOf(reg) {
+		if strings.Contains(r, "/referrers/") || strings.HasSuffix(r, fallback) {
+			t.Errorf("SignManifest with formats read a bundle place again: %s", r)
+		}
+	}
+	if st := verify(t, k.signer, repo, digest); !st.Valid || st.Count != 1 {
+		t.Fatalf("VerifySignatures = %+v after signing, want 1 valid", st)
+	}
+	// Without formats it reads them first: a manifest signed is not
+	// signed again.
+	if err := k.signer.SignManifest(ctx, repo, digest); err != nil {
+		t.Fatal(err)
+	}
+	if st := verify(t, k.signer, repo, digest); st.Count != 1 {
+		t.Fatalf("VerifySignatures = %+v after SignManifest without formats, want still 1", st)
+	}
 }
