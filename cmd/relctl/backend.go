@@ -132,15 +132,15 @@ type blobSignatures struct {
 	*cosign.Signer
 }
 
-// gitHubParallelism bounds the charts writing to GitHub at once, for
-// --parallelism n: one where writes are paced (github.com asks for
+// gitHubParallelism bounds the charts writing to GitHub at once, of the n
+// applied at once: one where writes are paced (github.com asks for
 // mutations one after another, and the pacer lets one start a second
-// anyway), else as many as are applied at once.
+// anyway), else all n.
 func (b *backend) gitHubParallelism(n int) int {
 	if b.releases != nil && b.releases.Paced() {
 		return 1
 	}
-	return applyParallelism(n)
+	return n
 }
 
 func (b *backend) writers() planner.Writers {
