@@ -17,8 +17,14 @@ import (
 
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
-	// Parallelism bounds how many charts are applied at once; <= 0 means 4.
+	// Parallelism bounds how many charts are applied at once, and so how
+	// many write to the registry at once (push, sign, attest); <= 0 means 4.
 	Parallelism int
+	// GitHubParallelism bounds how many charts write to GitHub at once
+	// (release, assets, publish), within Parallelism; <= 0 means
+	// Parallelism. 1 where GitHub writes are paced: github.com asks for
+	// mutations one after another.
+	GitHubParallelism int
 	// Hook receives progress; nil means none.
 	Hook Hook
 	// Sleep waits between attempts of a write that did not land (the
@@ -72,6 +78,11 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 	if limit <= 0 {
 		limit = 4
 	}
+	ghLimit := opts.GitHubParallelism
+	if ghLimit <= 0 || ghLimit > limit {
+		ghLimit = limit
+	}
+	a.github = make(chan struct{}, ghLimit)
 
 	var (
 		mu     sync.Mutex
@@ -111,13 +122,10 @@ func Apply(ctx context.Context, p *ChangeSet, spec *config.Spec, snap *state.Sna
 		a.writeIndex(ctx)
 		return a.res, a.failure()
 	}
-	for i, d := range drafts {
-		if err := a.publish(ctx, d); err != nil {
-			a.res.Failed[d.chart] = err
-			a.leftAsDrafts(drafts[i:])
-			a.writeIndex(ctx)
-			return a.res, a.failure()
-		}
+	if left := a.publishAll(ctx, drafts); len(left) > 0 {
+		a.leftAsDrafts(left)
+		a.writeIndex(ctx)
+		return a.res, a.failure()
 	}
 	a.writeIndex(ctx)
 	if len(a.res.Failed) > 0 {
@@ -134,6 +142,9 @@ type applier struct {
 	hook Hook
 	// sleepFn is ApplyOptions.Sleep.
 	sleepFn func(context.Context, time.Duration) error
+	// github holds a slot per chart writing to GitHub
+	// (ApplyOptions.GitHubParallelism).
+	github chan struct{}
 
 	mu  sync.Mutex
 	res *Result
@@ -270,5 +281,91 @@ func (a *applier) chart(ctx context.Context, name string) (*pendingPublish, erro
 	if rel == nil {
 		return nil, nil
 	}
+	if err := a.gitHubSlot(ctx); err != nil {
+		return nil, err
+	}
+	defer a.doneWithGitHub()
 	return a.release(ctx, cs, *rel, tag, assets, signed)
+}
+
+// gitHubSlot waits for one of the GitHubParallelism slots.
+func (a *applier) gitHubSlot(ctx context.Context) error {
+	select {
+	case a.github <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a *applier) doneWithGitHub() { <-a.github }
+
+// publishAll publishes the complete drafts of an atomic apply, in name
+// order, GitHubParallelism at once, and returns those it left drafts: the
+// ones whose publish failed, and every one not started when a failure was
+// seen. With one slot that is the failed draft and all after it. The last
+// draft is published alone, after the others: with make_latest, the
+// release GitHub marks latest is the one publishing in order would leave.
+func (a *applier) publishAll(ctx context.Context, drafts []pendingPublish) []pendingPublish {
+	var (
+		mu     sync.Mutex
+		failed = map[string]bool{}
+		stop   bool
+	)
+	publish := func(d pendingPublish) {
+		err := a.publish(ctx, d)
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		a.mu.Lock()
+		a.res.Failed[d.chart] = err
+		a.mu.Unlock()
+		failed[d.chart] = true
+		stop = true
+	}
+	stopped := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return stop
+	}
+	started := 0
+	if n := len(drafts); n > 1 {
+		var wg sync.WaitGroup
+		for _, d := range drafts[:n-1] {
+			if a.gitHubSlot(ctx) != nil {
+				break
+			}
+			if stopped() {
+				a.doneWithGitHub()
+				break
+			}
+			started++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer a.doneWithGitHub()
+				publish(d)
+			}()
+		}
+		wg.Wait()
+	}
+	if started == len(drafts)-1 && !stopped() && ctx.Err() == nil {
+		publish(drafts[started])
+		started++
+	}
+	var left []pendingPublish
+	for i, d := range drafts {
+		if i >= started || failed[d.chart] {
+			left = append(left, d)
+		}
+	}
+	if len(failed) == 0 && len(left) > 0 {
+		// Stopped by ctx before a publish failed: say so under the first
+		// draft left, as a publish tried then would have.
+		d := left[0]
+		a.res.Failed[d.chart] = fmt.Errorf("%s: publish release %d: %w", d.change.Address, d.id, context.Cause(ctx))
+	}
+	return left
 }

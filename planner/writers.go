@@ -17,7 +17,9 @@ type RegistryWriter interface {
 
 // Signer signs manifests and blobs. VerifySignatures is the precondition
 // check made right before signing, so a re-run never signs twice.
-// SignManifest signs in each of formats that holds no valid signature.
+// SignManifest signs in each of formats, which the caller's
+// VerifySignatures has just found without a valid signature: it does not
+// read them again.
 type Signer interface {
 	VerifySignatures(ctx context.Context, repository, manifestDigest string) (*state.SignatureState, error)
 	SignManifest(ctx context.Context, repository, manifestDigest string, formats ...config.SignatureFormat) error

@@ -153,6 +153,17 @@ type blobSignatures struct {
 	*cosign.Signer
 }
 
+// gitHubParallelism bounds the charts writing to GitHub at once, of the n
+// applied at once: one where writes are paced (github.com asks for
+// mutations one after another, and the pacer lets one start a second
+// anyway), else all n.
+func (b *backend) gitHubParallelism(n int) int {
+	if b.releases != nil && b.releases.Paced() {
+		return 1
+	}
+	return n
+}
+
 func (b *backend) writers() planner.Writers {
 	w := planner.Writers{Registry: b.registry}
 	if b.spec.ArtifactHub != nil {

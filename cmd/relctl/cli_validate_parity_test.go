@@ -68,31 +68,38 @@ func TestCLI_validateRefusesWhatPlanRefusesOffline(t *testing.T) {
 			h.chart("alpha", "1.0.0")
 			tc.setup(h)
 
+			// validate runs first: a plan that refuses cancels its
+			// requests in flight, and the servers may log one after
+			// plan returned.
+			before := h.reg.CountRequests("") + len(h.gh.Log())
+			vCode, _, vErr := h.relctl("validate")
+			jsCode, jsOut, _ := h.relctl("validate", "--json")
+			if after := h.reg.CountRequests("") + len(h.gh.Log()); after != before {
+				t.Errorf("validate made %d requests; it must work offline", after-before)
+			}
+
 			code, out, errOut := h.relctl("plan", "--json")
 			if code != exitError {
 				t.Fatalf("plan exited %d, want %d: the case does not make plan refuse\nstdout:\n%s\nstderr:\n%s", code, exitError, out, errOut)
 			}
 			refusals := planRefusals(t, out, errOut)
-			before := h.reg.CountRequests("") + len(h.gh.Log())
 
-			code, _, vErr := h.relctl("validate")
-			if code != exitError {
-				t.Fatalf("validate exited %d where plan refused with %q\nstderr:\n%s", code, refusals, vErr)
+			if vCode != exitError {
+				t.Fatalf("validate exited %d where plan refused with %q\nstderr:\n%s", vCode, refusals, vErr)
 			}
 			for _, msg := range refusals {
 				if !strings.Contains(vErr, msg) {
 					t.Errorf("validate does not say what plan said:\nplan:     %s\nvalidate: %s", msg, vErr)
 				}
 			}
-			code, jsOut, _ := h.relctl("validate", "--json")
 			var v struct {
 				Valid       bool `json:"valid"`
 				Diagnostics []struct {
 					Detail string `json:"detail"`
 				} `json:"diagnostics"`
 			}
-			if err := json.Unmarshal([]byte(jsOut), &v); err != nil || code != exitError || v.Valid {
-				t.Fatalf("validate --json exited %d (%v):\n%s", code, err, jsOut)
+			if err := json.Unmarshal([]byte(jsOut), &v); err != nil || jsCode != exitError || v.Valid {
+				t.Fatalf("validate --json exited %d (%v):\n%s", jsCode, err, jsOut)
 			}
 			for _, msg := range refusals {
 				said := false
@@ -102,9 +109,6 @@ func TestCLI_validateRefusesWhatPlanRefusesOffline(t *testing.T) {
 				if !said {
 					t.Errorf("validate --json does not say what plan said: %s\n%s", msg, jsOut)
 				}
-			}
-			if after := h.reg.CountRequests("") + len(h.gh.Log()); after != before {
-				t.Errorf("validate made %d requests; it must work offline", after-before)
 			}
 		})
 	}

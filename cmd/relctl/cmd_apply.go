@@ -34,6 +34,11 @@ for confirmation (or takes --auto-approve).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// --parallelism counts the charts applied at once; the plan
+			// made first observes eight times as many, as plan does, at
+			// most as many as plan's default.
+			applyN := applyParallelism(po.parallelism)
+			po.parallelism = min(applyN, defaultParallelism)
 			if asJSON && len(args) == 0 && !autoApprove {
 				// A program reading JSON cannot answer a prompt.
 				return exitWith(exitError, errors.New("apply --json needs --auto-approve or a saved plan file"))
@@ -110,8 +115,9 @@ for confirmation (or takes --auto-approve).`,
 				hook = nil
 			}
 			res, applyErr := planner.Apply(ctx, o.plan, o.spec, o.snap, o.backend.writers(), planner.ApplyOptions{
-				Parallelism: po.parallelism,
-				Hook:        hook,
+				Parallelism:       applyN,
+				GitHubParallelism: o.backend.gitHubParallelism(applyN),
+				Hook:              hook,
 			})
 			applyErr = lk.explain(applyErr)
 			if res != nil {
@@ -140,11 +146,27 @@ for confirmation (or takes --auto-approve).`,
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result in the versioned JSON format")
 	cmd.Flags().StringVar(&result, "result", "", "also write the result in the --json format to `FILE`, whatever is printed")
-	cmd.Flags().IntVar(&po.parallelism, "parallelism", 4, "charts applied at once")
+	cmd.Flags().IntVar(&po.parallelism, "parallelism", defaultApplyParallelism, "charts applied at once (mostly waiting on the registry); GitHub writes one chart at a time where they are paced (github.com); the plan made first observes 8 × this, at most 32; packaging uses every core")
 	cmd.Flags().StringVar(&po.base, "base", "", "with charts.only_changed: compare with `REF`")
 	cmd.Flags().BoolVar(&po.all, "all", false, "take every chart, ignoring charts.only_changed")
 	lf.register(cmd)
 	return cmd
+}
+
+// defaultApplyParallelism is how many charts apply writes at once by
+// default: as many as plan observes at once (8 × defaultParallelism). A
+// chart's writes are a chain of round trips (push, sign, release, six
+// uploads) with little CPU between them (packaging happened in the plan);
+// GitHub gets its own bound (backend.gitHubParallelism).
+const defaultApplyParallelism = 8 * defaultParallelism
+
+// applyParallelism is how many charts are applied at once, for
+// --parallelism n: n, or the default when n <= 0.
+func applyParallelism(n int) int {
+	if n <= 0 {
+		return defaultApplyParallelism
+	}
+	return n
 }
 
 func readPlanFile(path string) (*planner.ChangeSet, error) {

@@ -149,10 +149,13 @@ func refreshAndPlan(ctx context.Context, spec *config.Spec, b *backend, opts sta
 // (packaging) has its own bound, the number of cores (state.Refresh).
 func observeParallelism(n int) int {
 	if n <= 0 {
-		n = 4
+		n = defaultParallelism
 	}
 	return 8 * n
 }
+
+// defaultParallelism is plan's --parallelism.
+const defaultParallelism = 4
 
 // refreshOptions are the observation's options, one home for the first
 // observation and the one made again under the apply lock.

@@ -118,12 +118,15 @@ func (s *Signer) orasRepository(repository string) (*remote.Repository, error) {
 		return nil, fmt.Errorf("repository %q: %w", repository, err)
 	}
 	repo.PlainHTTP = s.opts.AllowHTTPRegistry || oci.IsLoopback(repo.Reference.Registry)
-	repo.Client = &auth.Client{
-		Client:     &http.Client{Transport: retry.NewTransport(s.registryTransport())},
-		Cache:      auth.NewCache(),
-		Credential: s.creds.CredentialFunc(),
-		Header:     http.Header{"User-Agent": {userAgent}},
-	}
+	s.orasOnce.Do(func() {
+		s.orasAuth = &auth.Client{
+			Client:     &http.Client{Transport: retry.NewTransport(s.registryTransport())},
+			Cache:      auth.NewCache(),
+			Credential: s.creds.CredentialFunc(),
+			Header:     http.Header{"User-Agent": {userAgent}},
+		}
+	})
+	repo.Client = s.orasAuth
 	// GHCR answers 405 to manifest deletes: the fallback index a push
 	// replaces stays, untagged, rather than failing the signature.
 	repo.SkipReferrersGC = true

@@ -6,9 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	godigest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	cremote "github.com/sigstore/cosign/v2/pkg/cosign/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
@@ -16,14 +20,17 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	"github.com/sigstore/sigstore/pkg/signature"
 	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
+	"oras.land/oras-go/v2/errdef"
+	oremote "oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/state"
 )
 
-// SignManifest signs repository@manifestDigest in each of formats
-// (config.FormatLegacy, config.FormatBundle) that holds no valid signature
-// yet, uploading to the transparency log when Signing.TlogUpload is set:
+// SignManifest signs repository@manifestDigest in formats
+// (config.FormatLegacy, config.FormatBundle), uploading to the
+// transparency log when Signing.TlogUpload is set:
 //
 //   - legacy: a layer of its signature tag, as `cosign sign` of cosign v2
 //     does;
@@ -31,16 +38,22 @@ import (
 //     as cosign v3 does (PushBundle: a referrer, or under the referrers
 //     fallback tag).
 //
-// Without formats it signs what signing.format asks for
-// (state.MissingFormats): with "legacy" or "bundle", nothing when any valid
-// signature exists; with "both", each format that lacks one.
+// Without formats it reads the signatures first and signs what
+// signing.format asks for (state.MissingFormats): with "legacy" or
+// "bundle", nothing when any valid signature exists; with "both", each
+// format that lacks one. So it is safe to repeat: a format that already
+// holds a signature that verifies (same key, or same identity) is not
+// signed again.
 //
-// It is safe to repeat: a format that already holds a signature that
-// verifies (same key, or same identity) is not signed again, so a retry
-// after an ambiguous failure adds no second signature of that format. In
-// key mode cosign's duplicate detection also guards the legacy write. In
-// keyless mode the formats written by one call share one certificate. A
-// manifest that does not exist is an error wrapping state.ErrNotFound.
+// With formats, the caller has just read the signatures
+// (VerifySignatures) and names the formats that hold no valid one: they
+// are signed without reading every signature place again (three requests
+// for a manifest not signed yet). The planner checks right before signing
+// and again after a failure whose outcome is unknown. In key mode cosign's
+// duplicate detection still guards the legacy write.
+//
+// In keyless mode the formats written by one call share one certificate.
+// A manifest that does not exist is an error wrapping state.ErrNotFound.
 func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest string, formats ...config.SignatureFormat) error {
 	if err := s.canSign(); err != nil {
 		return err
@@ -51,18 +64,13 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 	}
 	what := fmt.Sprintf("sign %s", ref)
 
-	st, err := s.VerifySignatures(ctx, repository, manifestDigest)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	var todo []config.SignatureFormat
+	todo := formats
 	if len(formats) == 0 {
-		todo = state.MissingFormats(st, s.signing.Format)
-	}
-	for _, f := range formats {
-		if !st.Has(f) {
-			todo = append(todo, f)
+		st, err := s.VerifySignatures(ctx, repository, manifestDigest)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
+		todo = state.MissingFormats(st, s.signing.Format)
 	}
 	if len(todo) == 0 {
 		return nil
@@ -112,10 +120,114 @@ func (s *Signer) signLegacy(ctx context.Context, ref name.Digest, signer func() 
 	if err != nil {
 		return fmt.Errorf("attach the signature: %w", err)
 	}
-	if err := ociremote.WriteSignatures(ref.Repository, newSE, opts...); err != nil {
+	if err := s.writeSignatures(ctx, ref, newSE, sig); err != nil {
 		return fmt.Errorf("push the signature tag: %w", registryError(err))
 	}
 	return nil
+}
+
+// writeSignatures pushes the signature image of ref under its signature
+// tag, as ociremote.WriteSignatures does, through oras-go: the layer of
+// sig and the config are uploaded in two requests each (POST, then PUT
+// with the bytes), and the manifest is PUT under the tag. The other layers
+// are the signatures the tag held before, read from this repository: their
+// blobs are there. go-containerregistry's remote.Write asks for every blob
+// and for the tag first, and uploads in three requests (POST, PATCH, PUT):
+// ten requests for a first signature, five here.
+//
+// When cosign's duplicate detection found sig's equal among the existing
+// signatures, the image is the existing one and nothing is written.
+func (s *Signer) writeSignatures(ctx context.Context, ref name.Digest, se oci.SignedEntity, sig oci.Signature) error {
+	img, err := se.Signatures()
+	if err != nil {
+		return err
+	}
+	sigDigest, err := sig.Digest()
+	if err != nil {
+		return err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	var added v1.Layer
+	for _, l := range layers {
+		if d, err := l.Digest(); err == nil && d == sigDigest {
+			added = l
+		}
+	}
+	if added == nil {
+		return nil
+	}
+	repo, err := s.orasRepository(ref.Context().Name())
+	if err != nil {
+		return err
+	}
+	ctx = auth.AppendRepositoryScope(ctx, repo.Reference, auth.ActionPull, auth.ActionPush)
+	if err := pushLayer(ctx, repo, added); err != nil {
+		return fmt.Errorf("upload the signature layer: %w", err)
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	if err := pushBlob(ctx, repo, descriptorOf(m.Config), cfg); err != nil {
+		return fmt.Errorf("upload the signature config: %w", err)
+	}
+	raw, err := img.RawManifest()
+	if err != nil {
+		return err
+	}
+	mt, err := img.MediaType()
+	if err != nil {
+		return err
+	}
+	tag, err := ociremote.SignatureTag(ref, s.ociOptions(ctx)...)
+	if err != nil {
+		return err
+	}
+	desc := ocispec.Descriptor{MediaType: string(mt), Digest: godigest.FromBytes(raw), Size: int64(len(raw))}
+	return repo.PushReference(ctx, desc, bytes.NewReader(raw), tag.TagStr())
+}
+
+func pushLayer(ctx context.Context, repo *oremote.Repository, l v1.Layer) error {
+	d, err := l.Digest()
+	if err != nil {
+		return err
+	}
+	mt, err := l.MediaType()
+	if err != nil {
+		return err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	return pushBlob(ctx, repo, ocispec.Descriptor{MediaType: string(mt), Digest: godigest.Digest(d.String()), Size: int64(len(b))}, b)
+}
+
+// pushBlob uploads a small blob without asking first whether the
+// repository holds it: a new signature's blobs never are there, and one
+// that is (the same config) is simply stored again.
+func pushBlob(ctx context.Context, repo *oremote.Repository, desc ocispec.Descriptor, b []byte) error {
+	err := repo.Blobs().Push(ctx, desc, bytes.NewReader(b))
+	if errors.Is(err, errdef.ErrAlreadyExists) {
+		return nil
+	}
+	return err
+}
+
+func descriptorOf(d v1.Descriptor) ocispec.Descriptor {
+	return ocispec.Descriptor{MediaType: string(d.MediaType), Digest: godigest.Digest(d.Digest.String()), Size: d.Size}
 }
 
 // signBundle attaches a Sigstore bundle of cosign's signature statement

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/sigstore/sigstore/pkg/signature"
+	"oras.land/oras-go/v2/registry/remote/auth"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/httplog"
@@ -99,6 +100,11 @@ type Signer struct {
 	// rt is the registry transport of every request (registryTransport).
 	rtOnce sync.Once
 	rt     http.RoundTripper
+	// orasAuth is the oras-go client of every orasRepository: one token
+	// cache for the run, so a registry with bearer tokens (GHCR) is asked
+	// for a repository's token once, not once per write.
+	orasOnce sync.Once
+	orasAuth *auth.Client
 }
 
 // New builds a Signer for opts.Signing.Mode.

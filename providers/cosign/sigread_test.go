@@ -14,6 +14,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
+	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/providers/oci/ocitest"
 )
 
@@ -162,4 +163,99 @@ func BenchmarkVerifySignatures_inSync(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(reg.Requests()))/float64(b.N), "requests/op")
+}
+
+// With formats, the caller has just read the signatures (the planner's
+// check right before signing): SignManifest does not read the referrers
+// API or the fallback tag again, and the signature it writes verifies.
+func TestSignManifest_withFormatsTrustsTheCallersCheck(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	reg := startRegistry(t)
+	repo, digest := pushChart(t, reg, "podinfo", "1.0.0")
+	k := newKeySigner(t)
+	if st := verify(t, k.signer, repo, digest); st.Count != 0 {
+		t.Fatalf("VerifySignatures = %+v before signing, want none", st)
+	}
+	reg.ResetRequests()
+	if err := k.signer.SignManifest(ctx, repo, digest, config.FormatLegacy); err != nil {
+		t.Fatal(err)
+	}
+	fallback := "/manifests/" + strings.Replace(digest, ":", "-", 1)
+	for _, r := range requestsOf(reg) {
+		if strings.Contains(r, "/referrers/") || strings.HasSuffix(r, fallback) {
+			t.Errorf("SignManifest with formats read a bundle place again: %s", r)
+		}
+		// Neither a blob nor the tag is asked for before it is written,
+		// and a blob is uploaded in two requests, not three.
+		if strings.HasPrefix(r, http.MethodHead+" ") || strings.HasPrefix(r, http.MethodPatch+" ") {
+			t.Errorf("SignManifest wrote the signature with %s", r)
+		}
+	}
+	// The manifest, the signature tag (cosign's duplicate check), POST
+	// and PUT of the layer and of the config, the manifest PUT.
+	if got := requestsOf(reg); len(got) != 7 {
+		t.Errorf("%d requests to sign, want 7: %q", len(got), got)
+	}
+	if st := verify(t, k.signer, repo, digest); !st.Valid || st.Count != 1 {
+		t.Fatalf("VerifySignatures = %+v after signing, want 1 valid", st)
+	}
+	// Without formats it reads them first: a manifest signed is not
+	// signed again.
+	if err := k.signer.SignManifest(ctx, repo, digest); err != nil {
+		t.Fatal(err)
+	}
+	if st := verify(t, k.signer, repo, digest); st.Count != 1 {
+		t.Fatalf("VerifySignatures = %+v after SignManifest without formats, want still 1", st)
+	}
+}
+
+// In key mode cosign's duplicate detection still guards the legacy write:
+// signing again in a format the caller wrongly names as missing writes
+// nothing.
+func TestSignManifest_aDuplicateLegacySignatureIsNotWritten(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	reg := startRegistry(t)
+	repo, digest := pushChart(t, reg, "podinfo", "1.0.0")
+	k := newKeySigner(t)
+	for range 2 {
+		if err := k.signer.SignManifest(ctx, repo, digest, config.FormatLegacy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := verify(t, k.signer, repo, digest); !st.Valid || st.Count != 1 {
+		t.Fatalf("VerifySignatures = %+v after signing twice, want 1 valid", st)
+	}
+}
+
+// A signature added beside another key's keeps that one: the tag's new
+// manifest lists both layers, and only the new layer is uploaded.
+func TestSignManifest_aSecondKeysSignatureIsAddedBesideTheFirst(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	reg := startRegistry(t)
+	repo, digest := pushChart(t, reg, "podinfo", "1.0.0")
+	first, second := newKeySigner(t), newKeySigner(t)
+	if err := first.signer.SignManifest(ctx, repo, digest, config.FormatLegacy); err != nil {
+		t.Fatal(err)
+	}
+	reg.ResetRequests()
+	if err := second.signer.SignManifest(ctx, repo, digest, config.FormatLegacy); err != nil {
+		t.Fatal(err)
+	}
+	uploads := 0
+	for _, r := range requestsOf(reg) {
+		if strings.HasPrefix(r, http.MethodPost+" ") && strings.Contains(r, "/blobs/uploads/") {
+			uploads++
+		}
+	}
+	if uploads != 2 {
+		t.Errorf("%d blob uploads, want 2 (the new layer, the config): %q", uploads, requestsOf(reg))
+	}
+	for i, k := range []keyFixture{first, second} {
+		if st := verify(t, k.signer, repo, digest); !st.Valid || st.Count != 2 {
+			t.Errorf("key %d: VerifySignatures = %+v, want 2 signatures, valid", i, st)
+		}
+	}
 }

@@ -69,6 +69,8 @@ type Client struct {
 	// downloads to: with retries, without the token.
 	plain *http.Client
 	sleep func(context.Context, time.Duration) error
+	// interval is the spacing of mutating requests; 0: none.
+	interval time.Duration
 
 	mu         sync.Mutex
 	uploadURLs map[int64]string // release ID → upload_url template
@@ -106,6 +108,7 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		rt = defaultTransport()
 	}
+	interval := mutationInterval(opts.APIURL, opts.MutationInterval)
 	// The trace sits beneath the retries, to show each attempt; Requests
 	// numbers them, since the retry layer clones each attempt.
 	base.Transport = opts.Log.Requests(&retryTransport{
@@ -116,7 +119,7 @@ func New(opts Options) (*Client, error) {
 		sleep:    sleep,
 		now:      time.Now,
 		pace: &pacer{
-			interval: mutationInterval(opts.APIURL, opts.MutationInterval),
+			interval: interval,
 			sleep:    sleep,
 			now:      time.Now,
 		},
@@ -138,9 +141,15 @@ func New(opts Options) (*Client, error) {
 		tokenHosts: map[string]bool{apiURL.Host: true, uploadURL.Host: true},
 		plain:      &plain,
 		sleep:      sleep,
+		interval:   interval,
 		uploadURLs: map[int64]string{},
 	}, nil
 }
+
+// Paced reports whether mutating requests are spaced (MutationInterval):
+// GitHub then wants them one after another, and a caller gains nothing by
+// writing from several goroutines.
+func (c *Client) Paced() bool { return c.interval > 0 }
 
 // Repository returns "owner/name".
 func (c *Client) Repository() string { return c.owner + "/" + c.repo }

@@ -57,3 +57,26 @@ func TestMutationInterval_pacesGitHubButNotAnEmulatorOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestClient_pacedOnGitHubNotOnLoopback(t *testing.T) {
+	for api, want := range map[string]bool{
+		"":                                true, // api.github.com
+		"https://ghe.example.com/api/v3/": true,
+		"http://127.0.0.1:8080/":          false,
+	} {
+		c, err := New(Options{APIURL: api, Token: "t", Owner: "o", Repo: "r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Paced(); got != want {
+			t.Errorf("API %q: Paced() = %t, want %t", api, got, want)
+		}
+	}
+	c, err := New(Options{Token: "t", Owner: "o", Repo: "r", MutationInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Paced() {
+		t.Error("MutationInterval < 0: Paced() = true")
+	}
+}

@@ -73,6 +73,7 @@ type Packager struct {
 	parsed    memo[*IndexFile]
 
 	stamps stamps
+	times  commitTimes
 
 	repoMu   sync.Mutex
 	repoFile *repoFile // repositories.yaml, loaded on first need

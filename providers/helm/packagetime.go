@@ -8,7 +8,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	relgit "github.com/relctl/relctl/providers/git"
 )
 
 // packageTime is the time written into every tar entry and into the created
@@ -25,6 +28,9 @@ func (p *Packager) packageTime(ctx context.Context, dir string) (time.Time, erro
 		}
 		return time.Unix(secs, 0).UTC(), nil
 	}
+	if t, ok := p.batchedCommitTime(ctx, dir); ok {
+		return t, nil
+	}
 	t, ok, err := gitCommitTime(ctx, dir)
 	if err != nil {
 		return time.Time{}, err
@@ -33,6 +39,32 @@ func (p *Packager) packageTime(ctx context.Context, dir string) (time.Time, erro
 		return t, nil
 	}
 	return epoch, nil
+}
+
+// commitTimes holds the last commit times of the spec's chart folders,
+// read once per run.
+type commitTimes struct {
+	once sync.Once
+	m    map[string]time.Time // chart dir → committer time
+}
+
+// batchedCommitTime answers for dir from one git walk over the history for
+// every chart folder of the spec (relgit.LastCommitTimes): the same answer
+// as gitCommitTime, without a git process per chart. ok is false for a dir
+// the walk could not answer for (behind a merge, for one); gitCommitTime
+// then asks about it alone, and says what is wrong when git fails.
+func (p *Packager) batchedCommitTime(ctx context.Context, dir string) (time.Time, bool) {
+	p.times.once.Do(func() {
+		dirs := []string{dir}
+		for _, s := range p.opts.Siblings {
+			if s.Dir != dir {
+				dirs = append(dirs, s.Dir)
+			}
+		}
+		p.times.m, _ = relgit.LastCommitTimes(ctx, dirs)
+	})
+	t, ok := p.times.m[dir]
+	return t, ok
 }
 
 // gitCommitTime returns the committer time of the last commit that touched

@@ -5,9 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relctl/relctl/config"
 )
 
 // isolateGit keeps git from finding a repository above dir and from reading
@@ -132,5 +135,64 @@ func TestPackage_refusesAMalformedSourceDateEpoch(t *testing.T) {
 	_, err := New(Options{SourceDateEpoch: "2024-01-01"}).Package(context.Background(), chartConfig(dir))
 	if err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
 		t.Errorf("error %v, want one naming SOURCE_DATE_EPOCH", err)
+	}
+}
+
+// The package time of every chart folder comes from one walk over the
+// history when it can (batchedCommitTime), and agrees with git log of the
+// folder alone; a folder whose last change lies behind a merge is asked
+// about alone, and agrees too.
+func TestPackageTime_oneWalkForEveryChartAgreesWithGitLogOfEach(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not on PATH")
+	}
+	repo := t.TempDir()
+	isolateGit(t, repo)
+	at := func(secs int) []string {
+		d := "GIT_COMMITTER_DATE=@" + strconv.Itoa(secs) + " +0000"
+		return []string{d, "GIT_AUTHOR_DATE=@1500000000 +0000"}
+	}
+	for _, c := range []string{"a", "b", "merged"} {
+		writeFile(t, filepath.Join(repo, "charts", c, "Chart.yaml"), "name: "+c+"\n", 0o644)
+	}
+	git(t, repo, nil, "init", "-q", "-b", "main")
+	git(t, repo, nil, "add", ".")
+	git(t, repo, at(1600000000), "commit", "-q", "-m", "all")
+	git(t, repo, nil, "checkout", "-q", "-b", "side")
+	writeFile(t, filepath.Join(repo, "charts", "merged", "values.yaml"), "x: 1\n", 0o644)
+	git(t, repo, nil, "add", ".")
+	git(t, repo, at(1610000000), "commit", "-q", "-m", "side")
+	git(t, repo, nil, "checkout", "-q", "main")
+	writeFile(t, filepath.Join(repo, "charts", "b", "values.yaml"), "x: 1\n", 0o644)
+	git(t, repo, nil, "add", ".")
+	git(t, repo, at(1620000000), "commit", "-q", "-m", "b")
+	git(t, repo, at(1630000000), "merge", "-q", "--no-ff", "-m", "merge", "side")
+	writeFile(t, filepath.Join(repo, "charts", "a", "values.yaml"), "x: 1\n", 0o644)
+	git(t, repo, nil, "add", ".")
+	git(t, repo, at(1640000000), "commit", "-q", "-m", "a")
+
+	var sibs []config.Chart
+	for _, c := range []string{"a", "b", "merged"} {
+		sibs = append(sibs, config.Chart{Name: c, Version: "1.0.0", Dir: filepath.Join(repo, "charts", c)})
+	}
+	p := New(Options{Siblings: sibs})
+	ctx := context.Background()
+	for _, c := range sibs {
+		got, err := p.packageTime(ctx, c.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, ok, err := gitCommitTime(ctx, c.Dir)
+		if err != nil || !ok {
+			t.Fatalf("%s: git log: %v, %t", c.Name, err, ok)
+		}
+		if !got.Equal(want) {
+			t.Errorf("%s: package time %v, git log of the folder says %v", c.Name, got, want)
+		}
+		// a is answered before the walk meets the merge; the others lie
+		// behind it.
+		if _, batched := p.batchedCommitTime(ctx, c.Dir); batched != (c.Name == "a") {
+			t.Errorf("%s: answered by the walk = %t", c.Name, batched)
+		}
 	}
 }
