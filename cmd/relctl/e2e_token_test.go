@@ -28,10 +28,11 @@ func tokenHarness(t *testing.T, user, password string) *harness {
 
 // Against a registry with bearer tokens, a no-change plan of signed charts
 // costs per chart what it costs against an open registry (the chart's
-// manifest, its signature tag) plus one token, shared by the chart read
-// (oras-go) and the signature read (go-containerregistry); per run, one
-// probe answered 401 and one ping. Each client running its own token
-// exchange made it 3 registry requests and 2 tokens per chart.
+// manifest, its signature tag) plus at most one token, shared by the chart
+// read (oras-go) and the signature read (go-containerregistry); the
+// prefetch asks for several repositories' tokens at once (here one for
+// all). Each client running its own token exchange made it 3 registry
+// requests (one a 401) and 2 tokens per chart.
 func TestE2E_tokenRegistry_applyPlanVerifyWithOneTokenPerChart(t *testing.T) {
 	const charts = 3
 	h := tokenHarness(t, "ci", "token-pa55word")

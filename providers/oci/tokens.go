@@ -318,3 +318,104 @@ func repositoryOfPath(path string) (string, bool) {
 	}
 	return rest[:best], true
 }
+
+// maxScopesPerToken bounds the repositories one prefetched token covers:
+// every scope is in the token (a JWT lists them), and the token is in
+// every request's header.
+const maxScopesPerToken = 25
+
+// prefetchConcurrency bounds the token requests of PrefetchTokens at once.
+const prefetchConcurrency = 8
+
+// PrefetchTokens asks a registry with bearer tokens for the pull tokens of
+// repositories ("host/path") before they are read: one token request per
+// maxScopesPerToken repositories, with one `scope` parameter each (the
+// Docker token spec allows several; GHCR is said to, which relctl has not
+// verified), stored as each repository's token. The registry's challenge
+// is learned first with one `GET /v2/` when no request has met it yet. It
+// reports nothing: a token endpoint that refuses several scopes leaves
+// those repositories to get their own token, as without prefetching, and
+// one that grants fewer scopes than asked costs each repository left out a
+// 401 and its own token. An open registry costs the one `GET /v2/`.
+func (c *Client) PrefetchTokens(ctx context.Context, repositories []string) {
+	byHost := map[string][]string{}
+	var hosts []string
+	for _, r := range repositories {
+		host, path, ok := strings.Cut(r, "/")
+		if !ok || path == "" {
+			continue
+		}
+		if _, seen := byHost[host]; !seen {
+			hosts = append(hosts, host)
+		}
+		byHost[host] = append(byHost[host], auth.ScopeRepository(path, auth.ActionPull))
+	}
+	for _, host := range hosts {
+		c.prefetch(ctx, host, byHost[host])
+	}
+}
+
+func (c *Client) prefetch(ctx context.Context, host string, scopes []string) {
+	t := c.tokens
+	ch, ok := t.challenge(host)
+	if !ok {
+		scheme := "https"
+		if c.plainHTTP(host) {
+			scheme = "http"
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+host+"/v2/", nil)
+		if err != nil {
+			return
+		}
+		resp, err := c.auth.Client.Do(req) // through learn
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if ch, ok = t.challenge(host); !ok {
+			return
+		}
+	}
+	cred, err := t.cred(ctx, host)
+	if err != nil || cred.RefreshToken != "" || cred.AccessToken != "" {
+		return
+	}
+	var todo []string
+	for _, s := range scopes {
+		if _, err := t.Cache.GetToken(ctx, host, auth.SchemeBearer, s); err != nil {
+			todo = append(todo, s)
+		}
+	}
+	sem := make(chan struct{}, prefetchConcurrency)
+	var wg sync.WaitGroup
+	for len(todo) > 0 {
+		n := min(len(todo), maxScopesPerToken)
+		chunk := todo[:n]
+		todo = todo[n:]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if len(chunk) == 1 {
+				return // its own request fetches it, as well as here
+			}
+			token, err := t.fetch(ctx, ch, cred, chunk)
+			if err != nil {
+				return
+			}
+			for _, s := range chunk {
+				_, _ = t.Cache.Set(ctx, host, auth.SchemeBearer, s, func(context.Context) (string, error) { return token, nil })
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// challenge returns the Bearer challenge host answered, if known.
+func (c *tokenCache) challenge(host string) (bearerChallenge, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch, ok := c.challenges[host]
+	return ch, ok
+}

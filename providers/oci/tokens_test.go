@@ -134,3 +134,97 @@ func TestTokens_wrongPasswordIsUnauthorizedNamingTheRegistry(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// resolveAll reads repositories at once, as a plan does.
+func resolveAll(t *testing.T, c *Client, repos []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(repos))
+	for _, r := range repos {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Resolve(context.Background(), r, "1.0.0")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func pushCharts(t *testing.T, s *ocitest.Server, n int) []string {
+	t.Helper()
+	c := newClient(t, Options{Getenv: env(t, EnvRegistryUsername, "ci", EnvRegistryPassword, "pw")})
+	var repos []string
+	for i := range n {
+		repo := fmt.Sprintf("%s/acme/charts/c%02d", s.Host, i)
+		if _, err := c.Push(context.Background(), repo, "1.0.0", testPackage(t, fmt.Sprintf("c%02d", i), "1.0.0")); err != nil {
+			t.Fatal(err)
+		}
+		repos = append(repos, repo)
+	}
+	return repos
+}
+
+// Prefetched, 30 repositories take two token requests (25 scopes, then 5)
+// and their reads meet no 401; only the version check learning the
+// challenge does.
+func TestPrefetchTokens_severalRepositoriesPerToken(t *testing.T) {
+	s := startTokenRegistry(t)
+	repos := pushCharts(t, s, 30)
+	s.ResetRequests()
+	c := newClient(t, Options{Getenv: env(t, EnvRegistryUsername, "ci", EnvRegistryPassword, "pw")})
+	c.PrefetchTokens(context.Background(), repos)
+	resolveAll(t, c, repos)
+	if got := s.TokenRequests(); got != 2 {
+		t.Errorf("token requests = %d, want 2", got)
+	}
+	for _, r := range s.Requests() {
+		if r.Status == http.StatusUnauthorized && r.Path != "/v2/" {
+			t.Errorf("%s %s answered 401 after the prefetch", r.Method, r.Path)
+		}
+	}
+}
+
+// A token endpoint that refuses several scopes at once: each repository
+// then gets its own token, as without prefetching.
+func TestPrefetchTokens_fallsBackToATokenPerRepository(t *testing.T) {
+	s, err := ocitest.Start(context.Background(), ocitest.Options{Token: true, Username: "ci", Password: "pw", TokenMaxScopes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	repos := pushCharts(t, s, 4)
+	s.ResetRequests()
+	c := newClient(t, Options{Getenv: env(t, EnvRegistryUsername, "ci", EnvRegistryPassword, "pw")})
+	c.PrefetchTokens(context.Background(), repos)
+	resolveAll(t, c, repos)
+	if got := s.TokenRequests(); got != 1+len(repos) {
+		t.Errorf("token requests = %d, want %d: the refused one, then one per repository", got, 1+len(repos))
+	}
+	if got := unauthorized(s); got > 2 {
+		t.Errorf("401 answers = %d, want the version check's and at most one probe", got)
+	}
+}
+
+// An open registry: the version check, and no token request.
+func TestPrefetchTokens_openRegistryCostsOneVersionCheck(t *testing.T) {
+	s, err := ocitest.Start(context.Background(), ocitest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	repos := pushCharts(t, s, 3)
+	s.ResetRequests()
+	c := newClient(t, Options{})
+	c.PrefetchTokens(context.Background(), repos)
+	resolveAll(t, c, repos)
+	if got, want := len(s.Requests()), 1+len(repos); got != want {
+		t.Errorf("requests = %d, want %d (the version check, one read per chart)", got, want)
+	}
+}

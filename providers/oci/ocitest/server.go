@@ -49,6 +49,10 @@ type Options struct {
 	// own token authentication. Requests to the endpoint are in the
 	// request log (path TokenPath) but not in CountRequests.
 	Token bool
+	// TokenMaxScopes, when > 0, makes the token endpoint refuse (400) a
+	// request naming more scopes than that: a registry whose tokens cover
+	// one repository each.
+	TokenMaxScopes int
 }
 
 // Server is a running in-process registry.

@@ -47,6 +47,7 @@ type tokenService struct {
 	x5c      []string
 	username string
 	password string
+	maxScope int
 }
 
 // newTokenService makes the signing key and its certificate, writes the
@@ -79,6 +80,7 @@ func newTokenService(dir, host string, opts Options) (*tokenService, configurati
 		x5c:      []string{base64.StdEncoding.EncodeToString(der)},
 		username: opts.Username,
 		password: opts.Password,
+		maxScope: opts.TokenMaxScopes,
 	}
 	auth := configuration.Auth{"token": configuration.Parameters{
 		"realm":          "http://" + host + TokenPath,
@@ -128,6 +130,10 @@ func (t *tokenService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"type": typ, "name": rest[:i], "actions": strings.Split(rest[i+1:], ","),
 			})
 		}
+	}
+	if t.maxScope > 0 && len(access) > t.maxScope {
+		http.Error(w, fmt.Sprintf("%d scopes asked, at most %d", len(access), t.maxScope), http.StatusBadRequest)
+		return
 	}
 	token, err := t.sign(subject, access)
 	if err != nil {
