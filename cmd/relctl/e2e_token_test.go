@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -115,5 +116,30 @@ func TestE2E_tokenRegistry_debugLogHoldsNoToken(t *testing.T) {
 		if strings.Contains(stderr+out1+out2, secret) {
 			t.Errorf("the output holds %q", secret)
 		}
+	}
+}
+
+// relctl sandbox --token serves a registry that wants bearer tokens and
+// prints the credentials its token endpoint takes.
+func TestSandbox_tokenRegistryPrintsItsCredentials(t *testing.T) {
+	s, err := startSandbox(context.Background(), sandboxOptions{registryAddr: "127.0.0.1:0", githubAddr: "127.0.0.1:0", token: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	vars := map[string]string{}
+	for _, kv := range s.vars() {
+		vars[kv[0]] = kv[1]
+	}
+	if vars["RELCTL_REGISTRY_USERNAME"] == "" || vars["RELCTL_REGISTRY_PASSWORD"] == "" {
+		t.Fatalf("sandbox --token printed %v, want RELCTL_REGISTRY_USERNAME and RELCTL_REGISTRY_PASSWORD", vars)
+	}
+	resp, err := http.Get("http://" + s.registry.Host + "/v2/acme/charts/alpha/manifests/1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer ") {
+		t.Errorf("anonymous read = %d %q, want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 	}
 }
