@@ -37,6 +37,9 @@ func Baseline(ctx context.Context, sb *Sandbox, ws *Workspace, home string) (Run
 	if !ws.Git {
 		env["SOURCE_DATE_EPOCH"] = "1767225600"
 	}
+	if sb.RegistryUsername != "" {
+		env["RELCTL_REGISTRY_USERNAME"], env["RELCTL_REGISTRY_PASSWORD"] = sb.RegistryUsername, sb.RegistryPassword
+	}
 	getenv := func(k string) string { return env[k] }
 	spec, diags := config.NewParser().Load(config.LoadOptions{Dir: ws.Dir, Getenv: getenv, Environ: func() []string { return nil }})
 	if diags.HasErrors() {

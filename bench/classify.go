@@ -2,13 +2,23 @@ package bench
 
 import (
 	"strings"
+
+	"github.com/relctl/relctl/providers/oci/ocitest"
 )
+
+// TokenKind ends the kind of a request to the registry's token endpoint
+// (SandboxOptions.Token): Run.Requests counts those as service "token",
+// apart from the registry's own.
+const TokenKind = " token"
 
 // RegistryKind classes an OCI distribution request by what it touches, so
 // that a count shows where the requests per chart go: manifests by tag (the
 // one request a no-change plan needs), cosign's signature manifests, blobs,
 // uploads.
 func RegistryKind(method, path string) string {
+	if path == ocitest.TokenPath {
+		return method + TokenKind
+	}
 	rest, ok := strings.CutPrefix(path, "/v2/")
 	if !ok {
 		return method + " other"

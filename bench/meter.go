@@ -56,6 +56,11 @@ func (m *Meter) Wrap(next http.Handler) http.Handler {
 			// net/http drops what a handler writes to a HEAD response.
 			out.n = 0
 		}
+		if out.status == http.StatusUnauthorized {
+			// A challenge is a round trip of its own: an authenticating
+			// client sends the request again.
+			kind += Unauthorized
+		}
 		m.add(kind, in.n, out.n)
 	})
 }
@@ -101,9 +106,20 @@ func (c *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Unauthorized ends the kind of a request answered 401.
+const Unauthorized = " → 401"
+
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	n      int64
+	status int
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {

@@ -65,6 +65,7 @@ func TestRegistryKind_separatesTagsDigestsSignaturesAndBlobs(t *testing.T) {
 		{"HEAD", "/v2/acme/charts/podinfo/blobs/sha256:abc", "HEAD blob"},
 		{"GET", "/v2/acme/charts/podinfo/tags/list", "GET tags list"},
 		{"GET", "/v2/acme/charts/podinfo/referrers/sha256:abc", "GET referrers"},
+		{"GET", "/token", "GET token"},
 	} {
 		if got := RegistryKind(tc.method, tc.path); got != tc.want {
 			t.Errorf("RegistryKind(%s %s) = %q, want %q", tc.method, tc.path, got, tc.want)

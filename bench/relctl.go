@@ -27,11 +27,17 @@ type Run struct {
 	Traffic []Traffic
 }
 
-// Requests sums the requests made to service ("" means both).
+// Requests sums the requests made to service: "registry", "token" (the
+// registry's token endpoint, not counted in "registry"), "github"; ""
+// means all.
 func (r Run) Requests(service string) int {
 	n := 0
 	for _, t := range r.Traffic {
-		if service == "" || t.Service == service {
+		s := t.Service
+		if s == "registry" && strings.HasSuffix(strings.TrimSuffix(t.Kind, Unauthorized), TokenKind) {
+			s = "token"
+		}
+		if service == "" || s == service {
 			n += t.Requests
 		}
 	}
@@ -80,6 +86,11 @@ func (r *Runner) Relctl(ctx context.Context, scenario string, want int, args ...
 		"GITHUB_TOKEN=" + r.Sandbox.Token,
 		"GITHUB_SHA=" + Commit,
 		"COSIGN_PASSWORD=" + keyPassword,
+	}
+	if r.Sandbox.RegistryUsername != "" {
+		cmd.Env = append(cmd.Env,
+			"RELCTL_REGISTRY_USERNAME="+r.Sandbox.RegistryUsername,
+			"RELCTL_REGISTRY_PASSWORD="+r.Sandbox.RegistryPassword)
 	}
 	if r.ProfileDir != "" {
 		name := fmt.Sprintf("%d-%s.pprof", len(r.Workspace.Charts), strings.ReplaceAll(scenario, " ", "-"))

@@ -20,6 +20,9 @@ type Sandbox struct {
 	GitHub    *githubtest.Server
 	GitHubURL string
 	Token     string
+	// RegistryUsername and RegistryPassword are the registry's credentials
+	// (SandboxOptions.Token); empty for an open registry.
+	RegistryUsername, RegistryPassword string
 	// RegistryMeter and GitHubMeter see every request the servers get.
 	RegistryMeter, GitHubMeter *Meter
 
@@ -34,6 +37,10 @@ type SandboxOptions struct {
 	// 127.0.0.1. relctl never paces GitHub writes to a loopback address, so
 	// this host's own non-loopback address measures them paced.
 	GitHubHost string
+	// Token makes the registry want bearer tokens from its token endpoint,
+	// as GHCR does (ocitest.Options.Token), with RegistryUsername and
+	// RegistryPassword as the endpoint's credentials.
+	Token bool
 }
 
 // StartSandbox starts both servers. Close stops them.
@@ -47,7 +54,12 @@ func StartSandbox(ctx context.Context, opts SandboxOptions) (*Sandbox, error) {
 		RegistryMeter: &Meter{Service: "registry", Latency: opts.Latency, Classify: RegistryKind},
 		GitHubMeter:   &Meter{Service: "github", Latency: opts.Latency, Classify: GitHubKind},
 	}
-	reg, err := ocitest.Start(ctx, ocitest.Options{Wrap: s.RegistryMeter.Wrap})
+	regOpts := ocitest.Options{Wrap: s.RegistryMeter.Wrap}
+	if opts.Token {
+		s.RegistryUsername, s.RegistryPassword = "bench", "bench_"+hex.EncodeToString(tok)
+		regOpts.Token, regOpts.Username, regOpts.Password = true, s.RegistryUsername, s.RegistryPassword
+	}
+	reg, err := ocitest.Start(ctx, regOpts)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// ProfileDir, when set, receives a CPU profile of each relctl run
 	// (RELCTL_CPUPROFILE), named <charts>-<scenario>.pprof.
 	ProfileDir string
+	// Token puts the registry behind bearer tokens, as GHCR does
+	// (SandboxOptions.Token).
+	Token bool
 }
 
 // Report is the outcome of Measure.
@@ -81,7 +84,7 @@ func Measure(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
 	}
-	sb, err := StartSandbox(ctx, SandboxOptions{Latency: opts.Latency, GitHubHost: opts.GitHubHost})
+	sb, err := StartSandbox(ctx, SandboxOptions{Latency: opts.Latency, GitHubHost: opts.GitHubHost, Token: opts.Token})
 	if err != nil {
 		return nil, err
 	}

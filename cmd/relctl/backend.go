@@ -73,6 +73,7 @@ func newBackend(ctx context.Context, spec *config.Spec, env *Env, why purpose) (
 			Getenv:            env.Getenv,
 			Credentials:       reg.Credentials(), // signatures go where charts went, with their credential
 			Transport:         reg.Transport(),   // and over the same connections
+			Auth:              reg,               // and the same bearer tokens
 			Log:               trace,
 			AllowHTTPRegistry: spec.Registry.Insecure || oci.IsLoopback(spec.Registry.Host),
 			VerifyOnly:        why == forReading,

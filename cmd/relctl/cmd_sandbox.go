@@ -27,7 +27,12 @@ signing { fulcio_url, rekor_url, trusted_root } set from them.
 
 The registry has no referrers API, like GHCR: cosign v3 and relctl then keep
 Sigstore bundles under the fallback tag sha256-<hex>. With --referrers it
-serves one, as Docker Hub, Harbor or zot do.`,
+serves one, as Docker Hub, Harbor or zot do.
+
+With --token the registry authenticates as GHCR does: every request needs a
+bearer token for its repository, from the token endpoint the registry names
+in its 401 challenge, which wants the basic credentials it prints as
+RELCTL_REGISTRY_USERNAME and RELCTL_REGISTRY_PASSWORD.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := startSandbox(cmd.Context(), opts)
@@ -47,5 +52,6 @@ serves one, as Docker Hub, Harbor or zot do.`,
 	cmd.Flags().StringVar(&opts.repository, "repository", "acme/charts", "the emulated `OWNER/NAME` repository")
 	cmd.Flags().BoolVar(&opts.sigstore, "sigstore", false, "also serve a private Sigstore for keyless signing")
 	cmd.Flags().BoolVar(&opts.referrers, "referrers", false, "the registry serves the OCI 1.1 referrers API")
+	cmd.Flags().BoolVar(&opts.token, "token", false, "the registry wants bearer tokens from its token endpoint, as GHCR does")
 	return cmd
 }

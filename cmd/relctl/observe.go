@@ -110,6 +110,16 @@ func observe(ctx context.Context, g *globals, env *Env, po planOptions, why purp
 // packaged, and the plan made again: the stamp vouches only for a chart
 // that is in sync, and whatever differs is observed in full.
 func refreshAndPlan(ctx context.Context, spec *config.Spec, b *backend, opts state.RefreshOptions) (*state.Snapshot, *planner.ChangeSet, error) {
+	if b.registry != nil && len(spec.Charts) > 1 {
+		// On a registry with bearer tokens (GHCR), the pull tokens of
+		// all the charts' repositories in a few requests, rather than
+		// one before each chart's first read.
+		repos := make([]string, 0, len(spec.Charts))
+		for _, c := range spec.Charts {
+			repos = append(repos, state.Repository(spec, c.Name))
+		}
+		b.registry.PrefetchTokens(ctx, repos)
+	}
 	snap, err := state.Refresh(ctx, spec, b.readers(), opts)
 	if err != nil {
 		return nil, nil, err

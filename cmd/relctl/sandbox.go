@@ -23,6 +23,8 @@ type sandbox struct {
 	githubSrv *http.Server
 	token     string
 	repo      string
+	// With --token: the registry's credentials (its token endpoint's).
+	regUser, regPass string
 	// With --sigstore: a private Sigstore, its trusted root in a
 	// temporary folder, and a GitHub Actions token source.
 	sigstore    *sigstoretest.Sigstore
@@ -35,6 +37,7 @@ type sandboxOptions struct {
 	repository               string // owner/name; "" means acme/charts
 	sigstore                 bool
 	referrers                bool // the registry serves the OCI 1.1 referrers API
+	token                    bool // the registry wants bearer tokens, as GHCR does
 }
 
 func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
@@ -46,7 +49,16 @@ func startSandbox(ctx context.Context, opts sandboxOptions) (*sandbox, error) {
 	if s.repo == "" {
 		s.repo = "acme/charts"
 	}
-	reg, err := ocitest.Start(ctx, ocitest.Options{Addr: opts.registryAddr, Referrers: opts.referrers})
+	regOpts := ocitest.Options{Addr: opts.registryAddr, Referrers: opts.referrers}
+	if opts.token {
+		pass := make([]byte, 16)
+		if _, err := rand.Read(pass); err != nil {
+			return nil, err
+		}
+		s.regUser, s.regPass = "sandbox", "sandbox_"+hex.EncodeToString(pass)
+		regOpts.Token, regOpts.Username, regOpts.Password = true, s.regUser, s.regPass
+	}
+	reg, err := ocitest.Start(ctx, regOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +127,12 @@ func (s *sandbox) vars() [][2]string {
 		{"GITHUB_TOKEN", s.token},
 		{"GITHUB_REPOSITORY", s.repo},
 		{"GITHUB_PAGES_URL", s.pagesURL()},
+	}
+	if s.regUser != "" {
+		vars = append(vars,
+			[2]string{"RELCTL_REGISTRY_USERNAME", s.regUser},
+			[2]string{"RELCTL_REGISTRY_PASSWORD", s.regPass},
+		)
 	}
 	if s.sigstore != nil {
 		vars = append(vars,

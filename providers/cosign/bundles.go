@@ -31,6 +31,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 
+	"github.com/relctl/relctl/providers/oci"
 	"github.com/relctl/relctl/state"
 )
 
@@ -154,20 +155,49 @@ func (s *Signer) referrersAPI(ctx context.Context, ref name.Digest) (*v1.IndexMa
 // registryKeychain is the credential chain of ociOptions (registry.go), for
 // the two reads cosign has no function for. It must stay the keychain
 // ociOptions uses, so that bundles are read with the chart's credential.
-func (s *Signer) registryKeychain() authn.Keychain { return keychain{creds: s.creds} }
+func (s *Signer) registryKeychain() authn.Keychain {
+	if s.opts.Auth != nil {
+		// The transport authenticates (registryTransport).
+		return anonymousKeychain{}
+	}
+	return keychain{creds: s.creds}
+}
+
+// anonymousKeychain gives go-containerregistry no credential, so it adds
+// no Authorization header of its own.
+type anonymousKeychain struct{}
+
+func (anonymousKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
+	return authn.Anonymous, nil
+}
 
 // registryTransport is the transport under ociOptions' requests: the
 // configured one (else go-containerregistry's default) behind the run's
-// ping cache.
+// ping cache. With Options.Auth, the requests beneath the ping cache are
+// authenticated by it, each with its repository's token
+// (oci.ScopedTransport), and a ping's 401 reaches the cache as a 200: so
+// go-containerregistry, with anonymous credentials, runs no token exchange
+// of its own, and the ping cache keeps that answer for the run.
 func (s *Signer) registryTransport() http.RoundTripper {
 	s.rtOnce.Do(func() {
-		base := s.opts.Transport
-		if base == nil {
-			base = remote.DefaultTransport
+		base := s.baseTransport()
+		if s.opts.Auth != nil {
+			a := s.opts.Auth.AuthClient(base)
+			a.Header = http.Header{"User-Agent": {userAgent}}
+			base = oci.ScopedTransport(a)
 		}
 		s.rt = newPingCache(base)
 	})
 	return s.rt
+}
+
+// baseTransport is the configured transport, else go-containerregistry's
+// default: what registryTransport builds on.
+func (s *Signer) baseTransport() http.RoundTripper {
+	if s.opts.Transport != nil {
+		return s.opts.Transport
+	}
+	return remote.DefaultTransport
 }
 
 // fallbackIndex reads the index under the fallback tag; nil when the tag

@@ -119,6 +119,13 @@ func (s *Signer) orasRepository(repository string) (*remote.Repository, error) {
 	}
 	repo.PlainHTTP = s.opts.AllowHTTPRegistry || oci.IsLoopback(repo.Reference.Registry)
 	s.orasOnce.Do(func() {
+		if s.opts.Auth != nil {
+			// Beneath the shared auth client, not registryTransport (which
+			// authenticates on its own with Auth): writes never ping.
+			s.orasAuth = s.opts.Auth.AuthClient(retry.NewTransport(s.baseTransport()))
+			s.orasAuth.Header = http.Header{"User-Agent": {userAgent}}
+			return
+		}
 		s.orasAuth = &auth.Client{
 			Client:     &http.Client{Transport: retry.NewTransport(s.registryTransport())},
 			Cache:      auth.NewCache(),

@@ -46,7 +46,7 @@ func (s *Signer) ociOptions(ctx context.Context) []ociremote.Option {
 func (s *Signer) remoteOptions(ctx context.Context) []remote.Option {
 	return []remote.Option{
 		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(keychain{creds: s.creds}),
+		remote.WithAuthFromKeychain(s.registryKeychain()),
 		remote.WithUserAgent(userAgent),
 		remote.WithTransport(s.registryTransport()),
 	}

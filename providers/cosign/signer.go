@@ -46,6 +46,15 @@ type Options struct {
 	// retries and authentication. Nil means go-containerregistry's
 	// remote.DefaultTransport.
 	Transport http.RoundTripper
+	// Auth, when set, authenticates every registry request: the chart
+	// client's (oci.Client), so that signatures are read and written with
+	// the bearer tokens its chart requests got, one per repository scope
+	// for the run, instead of go-containerregistry's token exchange per
+	// repository and operation and a second oras-go token cache. Its
+	// credentials are then the chart client's; Credentials is kept for
+	// messages. Nil authenticates through Credentials, with
+	// go-containerregistry's own bearer flow.
+	Auth RegistryAuth
 	// Log traces every registry and OIDC token request attempt
 	// (RELCTL_LOG=debug); nil traces nothing.
 	Log *httplog.Logger
@@ -69,6 +78,12 @@ type Options struct {
 	// exists; keyless mode needs no token. Signing methods return
 	// ErrVerifyOnly.
 	VerifyOnly bool
+}
+
+// RegistryAuth gives oras-go auth clients over a transport, sharing one
+// credential chain and token cache (oci.Client does).
+type RegistryAuth interface {
+	AuthClient(rt http.RoundTripper) *auth.Client
 }
 
 // ErrVerifyOnly is returned by the signing methods of a VerifyOnly Signer.

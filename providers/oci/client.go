@@ -55,6 +55,8 @@ type Client struct {
 	insecure bool
 	creds    *Credentials
 	auth     *auth.Client
+	// tokens is auth's cache, shared with AuthClient's clients.
+	tokens *tokenCache
 	// transport is the default client's connection pool; nil with
 	// Options.HTTPClient.
 	transport *http.Transport
@@ -113,9 +115,12 @@ func New(opts Options) (*Client, error) {
 	if ua == "" {
 		ua = "relctl"
 	}
+	c.tokens = newTokenCache(httpClient, c.creds.CredentialFunc(), ua)
+	learning := *httpClient
+	learning.Transport = c.tokens.learn(httpClient.Transport)
 	c.auth = &auth.Client{
-		Client:     httpClient,
-		Cache:      auth.NewCache(),
+		Client:     &learning,
+		Cache:      c.tokens,
 		Credential: c.creds.CredentialFunc(),
 	}
 	c.auth.SetUserAgent(ua)

@@ -32,6 +32,7 @@ func run() int {
 		only        = flag.String("only", "", "comma-separated scenarios to run besides the first publish; empty runs all")
 		attach      = flag.Int64("attach-mib", 0, "add a release file of this many MiB to every release (sparse): the peak RSS of a large asset")
 		traffic     = flag.Bool("traffic", true, "list requests by service and kind for each run")
+		token       = flag.Bool("token", false, "the registry wants bearer tokens from its token endpoint, with credentials, as GHCR does; token requests are counted apart")
 		profiles    = flag.String("cpuprofile", "", "write a CPU profile of each relctl run into this `DIR` (<charts>-<scenario>.pprof)")
 	)
 	flag.Parse()
@@ -69,7 +70,7 @@ func run() int {
 	for _, n := range counts {
 		rep, err := bench.Measure(ctx, bench.Options{
 			Charts: n, Latency: *latency, Relctl: bin, Parallelism: *parallelism,
-			GitHubHost: *paced, Baseline: *baseline, AttachFile: *attach << 20, Only: onlyList, Log: os.Stderr, ProfileDir: *profiles,
+			GitHubHost: *paced, Baseline: *baseline, AttachFile: *attach << 20, Only: onlyList, Log: os.Stderr, ProfileDir: *profiles, Token: *token,
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "relctl-bench:", err)
@@ -81,7 +82,11 @@ func run() int {
 	if *paced != "" {
 		pacing = "on (emulator on " + *paced + ")"
 	}
-	fmt.Printf("latency %s per request, GitHub write pacing %s\n\n", *latency, pacing)
+	auth := "none"
+	if *token {
+		auth = "bearer tokens (token requests apart from registry requests)"
+	}
+	fmt.Printf("latency %s per request, GitHub write pacing %s, registry authentication %s\n\n", *latency, pacing, auth)
 	bench.WriteSummary(os.Stdout, reports)
 	fmt.Println()
 	bench.WriteRatios(os.Stdout, reports)

@@ -39,6 +39,20 @@ type Options struct {
 	// or zot, where cosign v3 stores bundles as referrers without a
 	// fallback tag. False answers 404 on the referrers endpoint.
 	Referrers bool
+	// Token authenticates as GHCR does: every registry request without a
+	// bearer token whose scopes cover it is answered 401 with a Bearer
+	// challenge naming the token endpoint this Server also serves
+	// (TokenPath: realm http://<Host>/token, service <Host>, the scope of
+	// the request). The endpoint issues JWTs for every scope asked, with
+	// Username and Password as HTTP basic credentials when they are set,
+	// to anyone otherwise. The registry checks them with distribution's
+	// own token authentication. Requests to the endpoint are in the
+	// request log (path TokenPath) but not in CountRequests.
+	Token bool
+	// TokenMaxScopes, when > 0, makes the token endpoint refuse (400) a
+	// request naming more scopes than that: a registry whose tokens cover
+	// one repository each.
+	TokenMaxScopes int
 }
 
 // Server is a running in-process registry.
@@ -88,13 +102,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	// starts at zero, and a zero MaxEntries makes /v2/_catalog list nothing.
 	cfg.Catalog.MaxEntries = 1000
 	cfg.Tags.MaxTags = 1000
-	if opts.Username != "" {
+	if opts.Username != "" || opts.Token {
 		dir, err := os.MkdirTemp("", "relctl-registry-")
 		if err != nil {
 			ln.Close()
 			return nil, err
 		}
 		s.dir = dir
+	}
+	var tokens *tokenService
+	if opts.Token {
+		var err error
+		if tokens, cfg.Auth, err = newTokenService(s.dir, s.Host, opts); err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("registry: token authentication: %w", err)
+		}
+	} else if opts.Username != "" {
+		dir := s.dir
 		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
 		if err != nil {
 			s.cleanup()
@@ -110,6 +134,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	var app http.Handler = handlers.NewApp(ctx, cfg)
 	if opts.Referrers {
 		app = &referrers{next: app, refs: map[string][]ocispec.Descriptor{}}
+	}
+	if tokens != nil {
+		mux := http.NewServeMux()
+		mux.Handle(TokenPath, tokens)
+		mux.Handle("/", app)
+		app = mux
 	}
 	h := s.count(app)
 	if opts.Wrap != nil {
@@ -149,12 +179,24 @@ func (s *Server) ResetRequests() {
 	s.mu.Unlock()
 }
 
-// CountRequests returns how many requests were received, ignoring the
-// /v2/ version check, which clients make once per connection setup.
+// CountRequests returns how many registry requests were received, ignoring
+// the /v2/ version check, which clients make once per connection setup,
+// and the token endpoint's (TokenRequests).
 func (s *Server) CountRequests(method string) int {
 	n := 0
 	for _, r := range s.Requests() {
-		if (method == "" || r.Method == method) && r.Path != "/v2/" {
+		if (method == "" || r.Method == method) && r.Path != "/v2/" && r.Path != TokenPath {
+			n++
+		}
+	}
+	return n
+}
+
+// TokenRequests counts the requests to the token endpoint (Options.Token).
+func (s *Server) TokenRequests() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Path == TokenPath {
 			n++
 		}
 	}
