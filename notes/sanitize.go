@@ -12,6 +12,9 @@ import (
 // (which takes a full CommonMark parser to know for sure).
 const zwj = "\u200d"
 
+// lineEndings turns every line ending CommonMark knows into "\n".
+var lineEndings = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 // SanitizeMarkdown neutralises chart-author Markdown (a CHANGELOG.md
 // section) for a release page, keeping it readable as Markdown: headings,
 // lists, emphasis, http(s) and mailto links, code spans and code blocks
@@ -35,7 +38,9 @@ const zwj = "\u200d"
 // could belong to a list item and end with it, where a sanitiser would
 // think it still open.
 func SanitizeMarkdown(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	// A line ends at \n, \r\n or a lone \r (CommonMark §2.1): a lone \r
+	// left in a line would read as one on the next pass.
+	lines := strings.Split(lineEndings.Replace(s), "\n")
 	out := make([]string, 0, len(lines)+1)
 	var prose []string
 	flush := func() {
