@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
-	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
 	signatureoptions "github.com/sigstore/sigstore/pkg/signature/options"
@@ -87,19 +86,9 @@ func (s *Signer) VerifyBlobDigest(ctx context.Context, digest string, sig *state
 // verifyBlobBundleDigest is verifyBlobBundle for a file known by its
 // SHA-256 alone, in key mode.
 func (s *Signer) verifyBlobBundleDigest(ctx context.Context, sum []byte, sig *state.BlobSignature) error {
-	var b sgbundle.Bundle
-	if err := b.UnmarshalJSON(sig.Bundle); err != nil {
-		return fmt.Errorf("not a Sigstore bundle: %w", err)
-	}
-	ms := b.GetMessageSignature()
-	if ms == nil {
-		return errors.New("the bundle holds no message signature (a blob bundle does)")
-	}
-	if raw := bytes.TrimSpace(sig.Signature); len(raw) > 0 {
-		dec, err := base64.StdEncoding.DecodeString(string(raw))
-		if err != nil || !bytes.Equal(dec, ms.GetSignature()) {
-			return errors.New("it is not the signing of the .sig: the signatures differ")
-		}
+	b, _, err := blobBundle(sig)
+	if err != nil {
+		return err
 	}
 	co, err := s.checkOpts(ctx, false)
 	if err != nil {
@@ -112,6 +101,6 @@ func (s *Signer) verifyBlobBundleDigest(ctx context.Context, sum []byte, sig *st
 	if bco.TrustedMaterial == nil {
 		return errors.New("no trusted material for the bundle")
 	}
-	_, err = cosignpkg.VerifyNewBundle(ctx, bco, sgverify.WithArtifactDigest("sha256", sum), &b)
+	_, err = cosignpkg.VerifyNewBundle(ctx, bco, sgverify.WithArtifactDigest("sha256", sum), b)
 	return err
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -346,24 +347,34 @@ func bundleCertVerifier(b *sgbundle.Bundle, co *cosignpkg.CheckOpts) (signature.
 	return cosignpkg.ValidateAndUnpackCert(cert, co)
 }
 
+// blobBundle parses the Sigstore bundle of a file's signature set and
+// checks that it is the signing of the set's .sig, if any.
+func blobBundle(sig *state.BlobSignature) (*sgbundle.Bundle, *protocommon.MessageSignature, error) {
+	var b sgbundle.Bundle
+	if err := b.UnmarshalJSON(sig.Bundle); err != nil {
+		return nil, nil, fmt.Errorf("not a Sigstore bundle: %w", err)
+	}
+	ms := b.GetMessageSignature()
+	if ms == nil {
+		return nil, nil, errors.New("the bundle holds no message signature (a blob bundle does)")
+	}
+	if raw := bytes.TrimSpace(sig.Signature); len(raw) > 0 {
+		dec, err := base64.StdEncoding.DecodeString(string(raw))
+		if err != nil || !bytes.Equal(dec, ms.GetSignature()) {
+			return nil, nil, errors.New("it is not the signing of the .sig: the signatures differ")
+		}
+	}
+	return &b, ms, nil
+}
+
 // verifyBlobBundle checks the Sigstore bundle of a file (the
 // .tgz.sigstore.json `cosign sign-blob --bundle` writes) against its
 // bytes, for the configured key or identity, and that it is the signing
 // of the .sig (and .pem) sig also holds, if any.
 func (s *Signer) verifyBlobBundle(ctx context.Context, blob []byte, sig *state.BlobSignature) error {
-	var b sgbundle.Bundle
-	if err := b.UnmarshalJSON(sig.Bundle); err != nil {
-		return fmt.Errorf("not a Sigstore bundle: %w", err)
-	}
-	ms := b.GetMessageSignature()
-	if ms == nil {
-		return errors.New("the bundle holds no message signature (a blob bundle does)")
-	}
-	if raw := bytes.TrimSpace(sig.Signature); len(raw) > 0 {
-		dec, err := base64.StdEncoding.DecodeString(string(raw))
-		if err != nil || !bytes.Equal(dec, ms.GetSignature()) {
-			return errors.New("it is not the signing of the .sig: the signatures differ")
-		}
+	b, ms, err := blobBundle(sig)
+	if err != nil {
+		return err
 	}
 	if len(sig.Certificate) > 0 {
 		vc, err := b.VerificationContent()
@@ -388,7 +399,7 @@ func (s *Signer) verifyBlobBundle(ctx context.Context, blob []byte, sig *state.B
 		return err
 	}
 	if bco.TrustedMaterial == nil {
-		verifier, err := bundleCertVerifier(&b, bco)
+		verifier, err := bundleCertVerifier(b, bco)
 		if err != nil {
 			return err
 		}
@@ -397,7 +408,7 @@ func (s *Signer) verifyBlobBundle(ctx context.Context, blob []byte, sig *state.B
 		}
 		return verifier.VerifySignature(bytes.NewReader(ms.GetSignature()), bytes.NewReader(blob))
 	}
-	_, err = cosignpkg.VerifyNewBundle(ctx, bco, sgverify.WithArtifact(bytes.NewReader(blob)), &b)
+	_, err = cosignpkg.VerifyNewBundle(ctx, bco, sgverify.WithArtifact(bytes.NewReader(blob)), b)
 	return err
 }
 
