@@ -17,7 +17,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -91,14 +90,9 @@ func (s *Signer) AttestManifest(ctx context.Context, repository, manifestDigest,
 // attestLegacy signs statement as a DSSE envelope and adds it as a layer
 // of the manifest's `.att` tag.
 func (s *Signer) attestLegacy(ctx context.Context, ref name.Digest, predicateType string, statement []byte, signer func() (bundleSigner, error)) error {
-	opts := s.ociOptions(ctx)
-	se, err := ociremote.SignedEntity(ref, opts...)
+	se, err := s.signedEntity(ctx, ref)
 	if err != nil {
-		var notFound *ociremote.EntityNotFoundError
-		if errors.As(err, &notFound) || isNotFound(err) {
-			return fmt.Errorf("manifest: %w", state.ErrNotFound)
-		}
-		return fmt.Errorf("read manifest: %w", registryError(err))
+		return err
 	}
 	bs, err := signer()
 	if err != nil {

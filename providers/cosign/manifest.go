@@ -93,16 +93,25 @@ func (s *Signer) SignManifest(ctx context.Context, repository, manifestDigest st
 	return nil
 }
 
-// signLegacy adds a signature layer to the manifest's signature tag.
-func (s *Signer) signLegacy(ctx context.Context, ref name.Digest, signer func() (bundleSigner, error)) error {
-	opts := s.ociOptions(ctx)
-	se, err := ociremote.SignedEntity(ref, opts...)
+// signedEntity reads the manifest ref names, for a signature or an
+// attestation to be added to it; state.ErrNotFound when it is gone.
+func (s *Signer) signedEntity(ctx context.Context, ref name.Digest) (oci.SignedEntity, error) {
+	se, err := ociremote.SignedEntity(ref, s.ociOptions(ctx)...)
 	if err != nil {
 		var notFound *ociremote.EntityNotFoundError
 		if errors.As(err, &notFound) || isNotFound(err) {
-			return fmt.Errorf("manifest: %w", state.ErrNotFound)
+			return nil, fmt.Errorf("manifest: %w", state.ErrNotFound)
 		}
-		return fmt.Errorf("read manifest: %w", registryError(err))
+		return nil, fmt.Errorf("read manifest: %w", registryError(err))
+	}
+	return se, nil
+}
+
+// signLegacy adds a signature layer to the manifest's signature tag.
+func (s *Signer) signLegacy(ctx context.Context, ref name.Digest, signer func() (bundleSigner, error)) error {
+	se, err := s.signedEntity(ctx, ref)
+	if err != nil {
+		return err
 	}
 	bs, err := signer()
 	if err != nil {
