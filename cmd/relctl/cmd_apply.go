@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/relctl/relctl/cmd/relctl/views"
 	"github.com/relctl/relctl/planner"
+	"github.com/relctl/relctl/state"
 )
 
 func applyCmd(g *globals, env *Env) *cobra.Command {
@@ -114,6 +116,7 @@ for confirmation (or takes --auto-approve).`,
 			if asJSON {
 				hook = nil
 			}
+			prefetchPushTokens(ctx, o)
 			res, applyErr := planner.Apply(ctx, o.plan, o.spec, o.snap, o.backend.writers(), planner.ApplyOptions{
 				Parallelism:       applyN,
 				GitHubParallelism: o.backend.gitHubParallelism(applyN),
@@ -202,4 +205,34 @@ func jsonWritten(err error) error {
 		return fmt.Errorf("write the JSON result: %w", err)
 	}
 	return nil
+}
+
+// prefetchPushTokens asks a registry with bearer tokens (GHCR) for the
+// write tokens of every chart repository the plan writes to, several
+// repositories a request, rather than one token request before each
+// chart's first write. An open registry costs nothing more: its scheme is
+// known from the plan's reads.
+func prefetchPushTokens(ctx context.Context, o *observed) {
+	if o.backend.registry == nil {
+		return
+	}
+	seen := map[string]bool{}
+	var repos []string
+	for _, ch := range o.plan.Changes {
+		switch ch.Type {
+		case planner.TypeOCIChart, planner.TypeOCISignature, planner.TypeOCIAttestation:
+		default:
+			continue
+		}
+		if ch.Action == planner.ActionNoOp || ch.Chart == "" {
+			continue
+		}
+		if r := state.Repository(o.spec, ch.Chart); !seen[r] {
+			seen[r] = true
+			repos = append(repos, r)
+		}
+	}
+	if len(repos) > 1 {
+		o.backend.registry.PrefetchPushTokens(ctx, repos)
+	}
 }

@@ -338,6 +338,17 @@ const prefetchConcurrency = 8
 // one that grants fewer scopes than asked costs each repository left out a
 // 401 and its own token. An open registry costs the one `GET /v2/`.
 func (c *Client) PrefetchTokens(ctx context.Context, repositories []string) {
+	c.prefetchTokens(ctx, repositories, auth.ActionPull)
+}
+
+// PrefetchPushTokens is PrefetchTokens for the tokens of writes (pull and
+// push), which oras-go asks for apart from the pull ones: apply asks for
+// them for the repositories it is about to write to.
+func (c *Client) PrefetchPushTokens(ctx context.Context, repositories []string) {
+	c.prefetchTokens(ctx, repositories, auth.ActionPull, auth.ActionPush)
+}
+
+func (c *Client) prefetchTokens(ctx context.Context, repositories []string, actions ...string) {
 	byHost := map[string][]string{}
 	var hosts []string
 	for _, r := range repositories {
@@ -348,7 +359,7 @@ func (c *Client) PrefetchTokens(ctx context.Context, repositories []string) {
 		if _, seen := byHost[host]; !seen {
 			hosts = append(hosts, host)
 		}
-		byHost[host] = append(byHost[host], auth.ScopeRepository(path, auth.ActionPull))
+		byHost[host] = append(byHost[host], auth.ScopeRepository(path, actions...))
 	}
 	for _, host := range hosts {
 		c.prefetch(ctx, host, byHost[host])
@@ -358,6 +369,9 @@ func (c *Client) PrefetchTokens(ctx context.Context, repositories []string) {
 func (c *Client) prefetch(ctx context.Context, host string, scopes []string) {
 	t := c.tokens
 	ch, ok := t.challenge(host)
+	if !ok && t.known(host) {
+		return // answered before, with no Bearer challenge: nothing to fetch
+	}
 	if !ok {
 		scheme := "https"
 		if c.plainHTTP(host) {
@@ -410,6 +424,14 @@ func (c *Client) prefetch(ctx context.Context, host string, scopes []string) {
 		}()
 	}
 	wg.Wait()
+}
+
+// known reports whether host has answered a request already.
+func (c *tokenCache) known(host string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch, ok := c.probing[host]
+	return ok && ch == nil
 }
 
 // challenge returns the Bearer challenge host answered, if known.
