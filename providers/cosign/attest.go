@@ -248,7 +248,7 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 	// "bundle"): the referrers API and the fallback tag, two requests and
 	// their blobs per chart, are not read. "both" needs to know of each.
 	if s.signing.Format != config.FormatBoth && relctlProvenance(st.Verified) {
-		st.Reason = s.attestationReason(st.Count, len(st.Verified))
+		st.Reason = s.reason("attestation", st.Count, len(st.Verified))
 		return st, nil
 	}
 	found, err := s.readBundles(ctx, ref)
@@ -286,7 +286,7 @@ func (s *Signer) VerifyAttestations(ctx context.Context, repository, manifestDig
 			st.Verified = append(st.Verified, state.VerifiedAttestation{Format: b.formats[0], PredicateType: predicateType, Statement: statement})
 		}
 	}
-	st.Reason = s.attestationReason(st.Count, len(st.Verified))
+	st.Reason = s.reason("attestation", st.Count, len(st.Verified))
 	return st, nil
 }
 
@@ -356,23 +356,4 @@ func envelopeStatement(att oci.Signature) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return statement, head.PredicateType, nil
-}
-
-func (s *Signer) attestationReason(count, valid int) string {
-	switch {
-	case valid == count && count == 1:
-		return "1 valid attestation"
-	case valid == count:
-		return fmt.Sprintf("%d valid attestations", valid)
-	case valid > 0:
-		return fmt.Sprintf("%d attestations, %d valid", count, valid)
-	}
-	against := "the configured key"
-	if s.mode == config.SigningKeyless {
-		against = "the configured identity"
-	}
-	if count == 1 {
-		return "1 attestation, not valid for " + against
-	}
-	return fmt.Sprintf("%d attestations, none valid for %s", count, against)
 }

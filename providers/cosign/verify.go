@@ -114,7 +114,7 @@ func (s *Signer) VerifySignatures(ctx context.Context, repository, manifestDiges
 			st.Formats = append(st.Formats, f)
 		}
 	}
-	st.Reason = s.reason(count, valid)
+	st.Reason = s.reason("signature", count, valid)
 	if len(st.Formats) > 0 {
 		st.Reason += ": " + strings.Join(st.Formats, ", ")
 	}
@@ -157,23 +157,25 @@ func (s *Signer) readSignatures(ctx context.Context, repository, manifestDigest 
 	return list, h, nil
 }
 
-func (s *Signer) reason(count, valid int) string {
+// reason sums up count signatures or attestations (noun), valid of them
+// for the configured key or identity.
+func (s *Signer) reason(noun string, count, valid int) string {
 	switch {
 	case valid == count && count == 1:
-		return "1 valid signature"
+		return "1 valid " + noun
 	case valid == count:
-		return fmt.Sprintf("%d valid signatures", valid)
+		return fmt.Sprintf("%d valid %ss", valid, noun)
 	case valid > 0:
-		return fmt.Sprintf("%d signatures, %d valid", count, valid)
+		return fmt.Sprintf("%d %ss, %d valid", count, noun, valid)
 	}
 	against := "the configured key"
 	if s.mode == config.SigningKeyless {
 		against = "the configured identity"
 	}
 	if count == 1 {
-		return "1 signature, not valid for " + against
+		return "1 " + noun + ", not valid for " + against
 	}
-	return fmt.Sprintf("%d signatures, none valid for %s", count, against)
+	return fmt.Sprintf("%d %ss, none valid for %s", count, noun, against)
 }
 
 // checkOpts builds cosign's verification options. image selects the claim
