@@ -81,20 +81,7 @@ func TestE2E_keylessWithAPrivateSigstore_signsOnceAndEverythingVerifies(t *testi
 			if sg.Certificates() != 2 || sg.Entries() != wantEntries {
 				t.Fatalf("Fulcio issued %d certificates, Rekor holds %d entries; want 2 and %d", sg.Certificates(), sg.Entries(), wantEntries)
 			}
-			tr, err := root.NewTrustedRootFromPath(sg.TrustedRoot)
-			if err != nil {
-				t.Fatal(err)
-			}
-			co := &cosignpkg.CheckOpts{
-				TrustedMaterial: tr,
-				Identities:      []cosignpkg.Identity{{Issuer: sigstoretest.GitHubIssuer, SubjectRegExp: "^https://github.com/acme/charts/"}},
-				IgnoreTlog:      !tlog,
-			}
-			if tlog {
-				if co.RekorClient, err = rekor.NewClient(sg.RekorURL); err != nil {
-					t.Fatal(err)
-				}
-			}
+			co := sigstoreCheckOpts(t, sg, tlog)
 
 			// cosign, with the trusted root and the identity, verifies the
 			// chart's signature...
@@ -295,4 +282,25 @@ signing {
 	if _, err := os.Stat(vars["TRUSTED_ROOT"]); !os.IsNotExist(err) {
 		t.Errorf("the sandbox left %s behind (%v)", vars["TRUSTED_ROOT"], err)
 	}
+}
+
+// sigstoreCheckOpts are cosign's checks against the private Sigstore sg
+// for the repository's workflow identities, with its log when tlog.
+func sigstoreCheckOpts(t *testing.T, sg *sigstoretest.Sigstore, tlog bool) *cosignpkg.CheckOpts {
+	t.Helper()
+	tr, err := root.NewTrustedRootFromPath(sg.TrustedRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := &cosignpkg.CheckOpts{
+		TrustedMaterial: tr,
+		Identities:      []cosignpkg.Identity{{Issuer: sigstoretest.GitHubIssuer, SubjectRegExp: "^https://github.com/acme/charts/"}},
+		IgnoreTlog:      !tlog,
+	}
+	if tlog {
+		if co.RekorClient, err = rekor.NewClient(sg.RekorURL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return co
 }

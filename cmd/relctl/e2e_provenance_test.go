@@ -12,16 +12,13 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/sigstore/cosign/v2/cmd/cosign/cli/rekor"
 	cosignpkg "github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
 	sigs "github.com/sigstore/cosign/v2/pkg/signature"
-	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/relctl/relctl/config"
 	"github.com/relctl/relctl/provenance"
 	"github.com/relctl/relctl/providers/cosign"
-	"github.com/relctl/relctl/providers/cosign/sigstoretest"
 )
 
 // provenanceSigning is keySigning with provenance on.
@@ -259,20 +256,7 @@ func TestE2E_provenanceKeylessWithAPrivateSigstore(t *testing.T) {
 			if sg.Certificates() != 3 || sg.Entries() != want {
 				t.Fatalf("Fulcio issued %d certificates, Rekor holds %d entries; want 3 and %d", sg.Certificates(), sg.Entries(), want)
 			}
-			tr, err := root.NewTrustedRootFromPath(sg.TrustedRoot)
-			if err != nil {
-				t.Fatal(err)
-			}
-			co := &cosignpkg.CheckOpts{
-				TrustedMaterial: tr,
-				Identities:      []cosignpkg.Identity{{Issuer: sigstoretest.GitHubIssuer, SubjectRegExp: "^https://github.com/acme/charts/"}},
-				IgnoreTlog:      !tlog,
-			}
-			if tlog {
-				if co.RekorClient, err = rekor.NewClient(sg.RekorURL); err != nil {
-					t.Fatal(err)
-				}
-			}
+			co := sigstoreCheckOpts(t, sg, tlog)
 			if got := attestations(t, chartDigest(t, h, "alpha", "1.0.0"), co); len(got) != 1 {
 				t.Fatalf("%d attestations verify, want 1", len(got))
 			}
