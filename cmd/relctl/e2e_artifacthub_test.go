@@ -133,16 +133,7 @@ func (h *harness) pushPagesFile(path, content string) {
 
 func TestE2E_artifactHubRepoFileIsWrittenWithTheIndexThenANoOpAndRestoredWhenAltered(t *testing.T) {
 	h := newHarness(t)
-	h.chart("alpha", "1.0.0")
-	h.full("", "", fastRetry+`
-helm_repository {
-  url = "`+h.gh.PagesURL("acme", "charts")+`"
-}
-artifacthub {
-  repository_id = "`+ahRepoID+`"
-  owners = [{ name = "Ada", email = "ada@acme.io" }]
-}
-`)
+	h.withArtifactHubPages()
 	want := "owners:\n- email: ada@acme.io\n  name: Ada\nrepositoryID: " + ahRepoID + "\n"
 
 	out := h.mustRelctl(exitOK, "apply", "--auto-approve")
@@ -217,4 +208,19 @@ artifacthub {
 		t.Errorf("pages artifacthub-repo.yml = %q, want %q", got, want)
 	}
 	h.mustRelctl(exitOK, "drift")
+}
+
+// withArtifactHubPages declares chart alpha with the classic index on the
+// pages branch and Artifact Hub metadata for both places.
+func (h *harness) withArtifactHubPages() {
+	h.chart("alpha", "1.0.0")
+	h.full("", "", fastRetry+`
+helm_repository {
+  url = "`+h.gh.PagesURL("acme", "charts")+`"
+}
+artifacthub {
+  repository_id = "`+ahRepoID+`"
+  owners = [{ name = "Ada", email = "ada@acme.io" }]
+}
+`)
 }

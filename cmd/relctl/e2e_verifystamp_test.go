@@ -283,16 +283,7 @@ func TestE2E_verifyFromTheStampStillFailsAReleaseThatDiffers(t *testing.T) {
 // artifacthub-repo.yml, each failing once altered.
 func TestE2E_verifyChecksTheArtifactHubMetadata(t *testing.T) {
 	h := newHarness(t)
-	h.chart("alpha", "1.0.0")
-	h.full("", "", fastRetry+`
-helm_repository {
-  url = "`+h.gh.PagesURL("acme", "charts")+`"
-}
-artifacthub {
-  repository_id = "`+ahRepoID+`"
-  owners = [{ name = "Ada", email = "ada@acme.io" }]
-}
-`)
+	h.withArtifactHubPages()
 	h.mustRelctl(exitOK, "apply", "--auto-approve")
 	type check struct {
 		Chart, Check, Detail string
